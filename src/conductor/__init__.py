@@ -1,0 +1,3 @@
+"""Conductor: a self-hosted SMS + CRM system for dispensaries and small retailers."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,37 @@
+"""The ``conductor`` command: one root group, one small module per command group."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from conductor.cli import crm, db, demo, importer
+from conductor.cli.state import State
+from conductor.errors import ConductorError
+
+app = typer.Typer(
+    help="Conductor: self-hosted SMS + CRM for shops that text their customers.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(db.app, name="db")
+app.add_typer(crm.app, name="crm")
+app.add_typer(demo.app, name="demo")
+app.command("check")(db.check)
+app.command("import")(importer.import_file)
+
+
+@app.callback()
+def _root(ctx: typer.Context) -> None:
+    """Settings are built once here and handed to every command (never at import time)."""
+    ctx.obj = State()
+
+
+def main() -> None:
+    try:
+        app()
+    except ConductorError as exc:
+        Console(stderr=True).print(f"[red]error:[/red] {exc}", highlight=False)
+        sys.exit(1)

@@ -1,0 +1,7 @@
+"""``conductor crm ...``: search, context, win-back queue, duplicates and merges."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(help="Customers: search, context, win-back, duplicates.", no_args_is_help=True)

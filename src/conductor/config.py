@@ -1,0 +1,103 @@
+"""Configuration: one typed object, built by :func:`load_settings` and passed in.
+
+Sources, highest priority first: keyword overrides, environment variables with the
+``CONDUCTOR_`` prefix, a TOML file (``CONDUCTOR_CONFIG`` or ``./conductor.toml``), defaults.
+Nothing here runs at import time.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from conductor.errors import ConfigError
+
+DEFAULT_DATABASE_URL = "sqlite:///conductor.db"
+
+
+class Settings(BaseSettings):
+    """Every setting Conductor reads. Documented in README.md (a test keeps it so)."""
+
+    model_config = SettingsConfigDict(env_prefix="CONDUCTOR_", extra="forbid")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    """SQLAlchemy URL: ``sqlite:///path.db`` or ``postgresql+psycopg://user@host/db``."""
+
+    timezone: str = "America/Los_Angeles"
+    """The shop's time zone: visit weekdays and hours are read in it."""
+
+    default_region: str = "US"
+    """Region used to read phone numbers written without a country code."""
+
+    echo_sql: bool = False
+    """Log every SQL statement (debugging only: statements carry personal data)."""
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite:", "sqlite+pysqlite:", "postgresql")):
+            raise ValueError(
+                "must start with sqlite:/// or postgresql+psycopg:// "
+                "(e.g. sqlite:///conductor.db)"
+            )
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name") from exc
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = _config_file()
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if toml_file is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+        return tuple(sources)
+
+
+def _config_file() -> Path | None:
+    explicit = os.environ.get("CONDUCTOR_CONFIG")
+    if explicit:
+        path = Path(explicit)
+        if not path.is_file():
+            raise ConfigError("CONDUCTOR_CONFIG", f"{path} does not exist", "point it at a TOML file")
+        return path
+    local = Path("conductor.toml")
+    return local if local.is_file() else None
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build the settings; a bad value raises :class:`ConfigError` naming the setting."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = ".".join(str(p) for p in first["loc"]) or "settings"
+        env = f"CONDUCTOR_{name.upper()}"
+        raise ConfigError(env, first["msg"], f"set {env} or '{name}' in conductor.toml") from exc

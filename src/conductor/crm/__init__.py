@@ -1,0 +1,1 @@
+"""The CRM: customers, transactions, items, products, staff, and analytics derived from them."""

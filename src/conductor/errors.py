@@ -1,0 +1,54 @@
+"""Conductor's exception tree.
+
+    ConductorError
+    ├── ConfigError          a setting is wrong; the message names it and the fix
+    ├── DatabaseError        the database is unreachable or its schema is not current
+    ├── NotFound             a customer, transaction, product ... does not exist
+    ├── InvalidInput         a value given by a person or a file is not acceptable
+    │   └── RowError         one row of an import file is bad (carries its line number)
+    └── MergeError           a duplicate group cannot be merged as asked
+
+Callers catch the narrowest class they can act on; the CLI turns any ConductorError into a
+one-line message and exit code 1.
+"""
+
+from __future__ import annotations
+
+
+class ConductorError(Exception):
+    """Base class of every error Conductor raises on purpose."""
+
+
+class ConfigError(ConductorError):
+    """A setting is missing or invalid."""
+
+    def __init__(self, setting: str, problem: str, fix: str) -> None:
+        self.setting = setting
+        self.problem = problem
+        self.fix = fix
+        super().__init__(f"{setting}: {problem} (fix: {fix})")
+
+
+class DatabaseError(ConductorError):
+    """The database cannot be reached or its schema is not at the current revision."""
+
+
+class NotFound(ConductorError):
+    """The thing asked for does not exist."""
+
+
+class InvalidInput(ConductorError):
+    """A value is not acceptable."""
+
+
+class RowError(InvalidInput):
+    """One row of an import file is bad."""
+
+    def __init__(self, reason: str, *, line: int | None = None) -> None:
+        self.reason = reason
+        self.line = line
+        super().__init__(reason if line is None else f"line {line}: {reason}")
+
+
+class MergeError(ConductorError):
+    """A merge of duplicate customers cannot be done as asked."""

@@ -1,0 +1,1 @@
+"""CSV import in the POS export layout (see layout.py)."""
