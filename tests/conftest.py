@@ -15,10 +15,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from typer.testing import Result
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from conductor.config import Settings, load_settings
 from conductor.store import make_engine, make_sessionmaker, migrate
@@ -28,7 +27,9 @@ PG_URL = os.environ.get("CONDUCTOR_TEST_DATABASE_URL")
 
 
 def pytest_report_header() -> str:
-    return f"conductor test database: {'PostgreSQL ' + PG_URL if PG_URL else 'SQLite (per-test file)'}"
+    return (
+        f"conductor test database: {'PostgreSQL ' + PG_URL if PG_URL else 'SQLite (per-test file)'}"
+    )
 
 
 @pytest.fixture(scope="session")

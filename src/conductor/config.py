@@ -47,8 +47,7 @@ class Settings(BaseSettings):
     def _known_database(cls, value: str) -> str:
         if not value.startswith(("sqlite:", "sqlite+pysqlite:", "postgresql")):
             raise ValueError(
-                "must start with sqlite:/// or postgresql+psycopg:// "
-                "(e.g. sqlite:///conductor.db)"
+                "must start with sqlite:/// or postgresql+psycopg:// (e.g. sqlite:///conductor.db)"
             )
         return value
 
@@ -86,7 +85,9 @@ def _config_file() -> Path | None:
     if explicit:
         path = Path(explicit)
         if not path.is_file():
-            raise ConfigError("CONDUCTOR_CONFIG", f"{path} does not exist", "point it at a TOML file")
+            raise ConfigError(
+                "CONDUCTOR_CONFIG", f"{path} does not exist", "point it at a TOML file"
+            )
         return path
     local = Path("conductor.toml")
     return local if local.is_file() else None

@@ -26,7 +26,9 @@ def upgrade(ctx: typer.Context, revision: str = typer.Argument("head")) -> None:
 def current(ctx: typer.Context) -> None:
     """Print the database's revision and the code's."""
     st = state(ctx)
-    console.print(f"database: {migrate.current_revision(st.engine)}  code: {migrate.head_revision()}")
+    console.print(
+        f"database: {migrate.current_revision(st.engine)}  code: {migrate.head_revision()}"
+    )
 
 
 def check(ctx: typer.Context) -> None:
@@ -39,7 +41,9 @@ def check(ctx: typer.Context) -> None:
         console.print(f"[red]config[/red] {exc}")
         raise typer.Exit(1) from exc
     console.print(f"database: {st.engine.url.render_as_string(hide_password=True)}")
-    problems += [f"{p} (fix: run `conductor db upgrade`)" for p in migrate.schema_problems(st.engine)]
+    problems += [
+        f"{p} (fix: run `conductor db upgrade`)" for p in migrate.schema_problems(st.engine)
+    ]
     if not problems:
         with st.sessions() as session:
             stale = stale_customer_ids(session, limit=5)

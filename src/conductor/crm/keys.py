@@ -19,7 +19,9 @@ def prefix_upper_bound(prefix: str) -> str:
     return prefix + "\U0010ffff"
 
 
-def customer_search_keys(first_name: str | None, last_name: str | None, e164: str | None) -> dict[str, str | None]:
+def customer_search_keys(
+    first_name: str | None, last_name: str | None, e164: str | None
+) -> dict[str, str | None]:
     """The ``customers`` search-key columns for these values (bulk writers use this too)."""
     from conductor.crm.phone import phone_key
 

@@ -31,7 +31,7 @@ Money = Numeric(12, 2)
 
 def _search_key(length: int) -> String:
     """A lower-case search key; byte order ("C") on PostgreSQL so prefix ranges use the index."""
-    return String(length).with_variant(String(length, collation="C"), "postgresql")  # type: ignore[return-value]
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
 
 
 class Customer(Base):

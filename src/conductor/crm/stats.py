@@ -38,7 +38,9 @@ def refresh_customer_stats(session: Session, customer_ids: Iterable[int | None] 
     """Recompute the cache for these customers (all customers when ``customer_ids`` is None)."""
     values = _computed_columns()
     if customer_ids is None:
-        session.execute(update(Customer).values(values), execution_options={"synchronize_session": False})
+        session.execute(
+            update(Customer).values(values), execution_options={"synchronize_session": False}
+        )
         session.expire_all()
         return
     ids = sorted({i for i in customer_ids if i is not None})

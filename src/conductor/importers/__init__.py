@@ -1,1 +1,1 @@
-"""Importers: one folder per source (csv/ now, blaze/ next), each mapping into the domain services."""
+"""Importers: one folder per source (csv/ now, blaze/ next), mapped into the domain services."""
