@@ -22,6 +22,7 @@ def make_customer(session: Session, **fields: Any) -> Customer:
     consent = fields.pop("sms_consent", True)
     fields.setdefault("first_name", "Test")
     fields.setdefault("last_name", f"Customer{n}")
+    fields.setdefault("phone", f"+1213555{n % 10000:04d}")
     customer = service.create_customer(session, member_id, **fields)
     if consent:
         service.set_consent(

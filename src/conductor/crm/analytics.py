@@ -30,7 +30,7 @@ import itertools
 import statistics
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -163,7 +163,11 @@ class VisitPattern:
 
 
 def customer_visit_patterns(session: Session, customer_id: int, *, zone: ZoneInfo) -> VisitPattern:
-    """Usual weekday and hour (shop time), spacing of visits and when the next is due."""
+    """Usual weekday and hour (shop time), spacing of visits and when the next is due.
+
+    Gaps are measured on the shop's wall clock, so a visit at 17:00 every other Friday keeps a
+    14.0-day rhythm across a daylight-saving change and the next one is expected at 17:00 too.
+    """
     stmt = (
         select(Transaction.occurred_at, Transaction.location)
         .where(Transaction.customer_id == customer_id)
@@ -184,7 +188,9 @@ def customer_visit_patterns(session: Session, customer_id: int, *, zone: ZoneInf
         mean_days_between=round(mean, 1) if mean is not None else None,
         stdev_days_between=round(spread, 1) if spread is not None else None,
         last_visit=last,
-        next_visit_expected=last + timedelta(days=mean) if mean is not None else None,
+        next_visit_expected=(
+            (local[-1] + timedelta(days=mean)).astimezone(UTC) if mean is not None else None
+        ),
         preferred_location=_mode_text(loc for _, loc in rows),
     )
 

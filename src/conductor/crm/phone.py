@@ -34,6 +34,7 @@ def query_digits(text: str) -> str | None:
     digits = "".join(c for c in stripped if c.isdigit())
     if len(digits) < 3:
         return None
-    if len(digits) == 11 and digits.startswith("1"):
+    starts_plus_one = stripped.startswith("+1")
+    if digits.startswith("1") and (starts_plus_one or len(digits) == 11):
         digits = digits[1:]
-    return digits
+    return digits or None
