@@ -5,10 +5,10 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from factories import make_customer, make_product, make_sale
 from sqlalchemy.orm import Session
 
 from conductor.crm import analytics, service
+from factories import make_customer, make_product, make_sale
 
 LA = ZoneInfo("America/Los_Angeles")
 NOW = datetime(2026, 12, 1, 20, 0, tzinfo=UTC)

@@ -7,14 +7,14 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from conftest import CliRun
-from factories import make_customer, make_sale
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from conductor.crm import service
 from conductor.crm.models import Customer, Transaction
 from conductor.crm.stats import stale_customer_ids
+from conftest import CliRun
+from factories import make_customer, make_sale
 
 START = datetime(2025, 1, 1, 17, 0, tzinfo=UTC)
 

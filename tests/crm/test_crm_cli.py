@@ -7,11 +7,11 @@ import sys
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from conftest import CliRun
-from factories import make_customer, make_sale
 from sqlalchemy.orm import Session
 
 from conductor.errors import NotFound
+from conftest import CliRun
+from factories import make_customer, make_sale
 
 
 def test_search_json_lists_matching_customers(session: Session, cli: CliRun) -> None:

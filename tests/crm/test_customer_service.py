@@ -4,11 +4,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from factories import make_customer, make_product, make_sale
 from sqlalchemy.orm import Session
 
 from conductor.crm import service
 from conductor.errors import InvalidInput, NotFound
+from factories import make_customer, make_product, make_sale
 
 WHEN = datetime(2026, 6, 1, 18, 0, tzinfo=UTC)
 
