@@ -27,6 +27,7 @@ app.command("import")(importer.import_file)
 def _root(ctx: typer.Context) -> None:
     """Settings are built once here and handed to every command (never at import time)."""
     ctx.obj = State()
+    ctx.call_on_close(ctx.obj.close)
 
 
 def main() -> None:

@@ -25,6 +25,11 @@ class State:
     def sessions(self) -> sessionmaker[Session]:
         return make_sessionmaker(self.engine)
 
+    def close(self) -> None:
+        """Release pooled connections (called when the command ends)."""
+        if "engine" in self.__dict__:
+            self.engine.dispose()
+
 
 def state(ctx: typer.Context) -> State:
     obj = ctx.find_root().obj
