@@ -5,7 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-import conductor.crm.models  # noqa: F401  (registers the tables on Base.metadata)
+import conductor.crm.models
+import conductor.messaging.models  # noqa: F401
 from conductor.store.base import Base
 from conductor.store.engine import make_engine
 

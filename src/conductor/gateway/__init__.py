@@ -1,0 +1,1 @@
+"""The SMS gateway: moves messages between the modem and the ``messages`` table."""
