@@ -95,8 +95,8 @@ def parts_done(message: Message) -> set[int]:
 
 def begin_part(session: Session, message: Message, seq: int, now: datetime) -> MessagePart:
     """Record that part ``seq`` is about to be written to the modem; commit before sending."""
-    part = MessagePart(message_id=message.id, seq=seq, state="submitting", submitted_at=now)
-    session.add(part)
+    part = MessagePart(seq=seq, state="submitting", submitted_at=now)
+    message.parts.append(part)
     session.flush()
     return part
 
@@ -110,6 +110,7 @@ def part_sent(session: Session, part: MessagePart, tp_mr: int, now: datetime) ->
 
 def part_refused(session: Session, part: MessagePart) -> None:
     """The modem answered with an error: this part certainly did not go out."""
+    part.message.parts.remove(part)
     session.delete(part)
     session.flush()
 
@@ -184,8 +185,14 @@ def record_status_report(
     message.delivery_status = status
     if status >= 0x40:
         _fail(message, f"delivery failed (TP-ST 0x{status:02X})", now)
-    elif status < 0x20 and all(p.report_status is not None and p.report_status < 0x20
-                               for p in message.parts):  # fmt: skip
+    elif status < 0x20 and _all_delivered(session, message):
         message.status, message.delivered_at, message.updated_at = st.DELIVERED, now, now
     session.flush()
     return message
+
+
+def _all_delivered(session: Session, message: Message) -> bool:
+    reports = session.scalars(
+        select(MessagePart.report_status).where(MessagePart.message_id == message.id)
+    ).all()
+    return all(r is not None and r < 0x20 for r in reports)
