@@ -3,6 +3,7 @@
     modem = await Modem.open("/dev/ttyUSB2")
     lines = await modem.command("AT+CSQ")             # ['+CSQ: 20,99']
     mr = await modem.send_pdu(pdu_hex, length)        # AT+CMGS=<length>, "> ", PDU, Ctrl-Z
+    lines = await modem.pdu_command("AT+CMGW=25", pdu_hex)   # any command that prompts
     urc = await modem.next_urc()                      # NewMessage(memory='SM', index=3), ...
     await modem.close()
 
@@ -114,7 +115,13 @@ class Modem:
 
     async def send_pdu(self, pdu_hex: str, length: int) -> int:
         """``AT+CMGS=<length>``, the PDU after the ``> `` prompt, Ctrl-Z; returns TP-MR."""
-        command = f"AT+CMGS={length}"
+        return parse_cmgs(await self.pdu_command(f"AT+CMGS={length}", pdu_hex))
+
+    async def pdu_command(
+        self, command: str, pdu_hex: str, *, timeout_name: TimeoutName = "send"
+    ) -> list[str]:
+        """A command that prompts for a PDU (AT+CMGS, AT+CMGW): ``command``, wait for
+        ``> `` (default timeout), the PDU and Ctrl-Z; returns the information lines."""
         async with self._lock:
             exchange = Exchange(command, expect_prompt=True, pdu=pdu_hex)
             self._protocol.start(exchange)
@@ -122,10 +129,10 @@ class Modem:
                 self._protocol.write(command.encode("ascii") + b"\r")
                 await self._prompt(exchange)
                 self._protocol.write(pdu_hex.encode("ascii") + CTRL_Z)
-                await self._wait(exchange, exchange.finished, self.timeouts.send)
+                await self._wait(exchange, exchange.finished, self._seconds(timeout_name))
             finally:
                 self._protocol.abandon(exchange)
-            return parse_cmgs(exchange.lines)
+            return exchange.lines
 
     async def next_urc(self) -> Urc:
         """The next unsolicited result code; ModemGone once the port has closed and every
