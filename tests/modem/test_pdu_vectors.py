@@ -66,6 +66,8 @@ DELIVER_VECTORS: list[Any] = [
             "smsc": "+31624000000",
             "number": "+31641600986",
             "text": "How are you?",
+            # zone octet 08 is "minus zero" read strictly (python-gsmmodem and smspdudecoder
+            # give +00:00); the tutorial's +02:00 is a sender that did not swap its nibbles
             "timestamp": datetime(2002, 8, 26, 19, 37, 41, tzinfo=tz(2)),
         },
         id="dreamfabric-how-are-you",
