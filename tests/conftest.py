@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner, Result
 
 from conductor.config import Settings, load_settings
+from conductor.modem.virtual import VirtualModem
 from conductor.store import make_engine, make_sessionmaker, migrate
 from conductor.store.base import Base
 
@@ -119,3 +120,10 @@ def cli(settings: Settings) -> CliRun:
         return result
 
     return run
+
+
+@pytest.fixture
+def virtual_modem() -> Iterator[VirtualModem]:
+    """A virtual SIM7600G-H on a real pseudo-terminal."""
+    with VirtualModem(status_report_delay=0.05) as modem:
+        yield modem

@@ -8,11 +8,12 @@ Nothing here runs at import time.
 from __future__ import annotations
 
 import os
+from datetime import time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -41,6 +42,37 @@ class Settings(BaseSettings):
 
     echo_sql: bool = False
     """Log every SQL statement (debugging only: statements carry personal data)."""
+
+    modem_port: str = "virtual"
+    """Serial port of the SIM7600 (``/dev/ttyUSB2``, ``COM24``) or ``virtual`` for the built-in
+    virtual modem."""
+
+    modem_baudrate: int = Field(default=115200, gt=0)
+
+    gateway_id: str = ""
+    """Name of this gateway in leases and status (default: host name + port)."""
+
+    sweep_interval_s: float = Field(default=30.0, gt=0)
+    """Read the modem's whole storage this often, because +CMTI notifications get lost."""
+
+    send_window_start: time = time(9, 0)
+    send_window_end: time = time(20, 0)
+    """Scheduled and bulk messages are held outside this window (shop time zone)."""
+
+    send_interval_s: float = Field(default=2.0, ge=0)
+    """Pause between two sends: 2 s is 30 messages a minute, what a consumer SIM can keep up."""
+
+    lease_s: float = Field(default=120.0, gt=0)
+    """How long a gateway owns a message it claimed before another may take it."""
+
+    max_retries: int = Field(default=5, ge=0)
+    """Transient send errors are retried this many times, with backoff, then fail."""
+
+    multipart_timeout_s: float = Field(default=3600.0, gt=0)
+    """Store a multi-part message with missing parts after waiting this long for them."""
+
+    delivery_reports: bool = True
+    """Ask the network for delivery reports (+CDS) and move messages to delivered."""
 
     @field_validator("database_url")
     @classmethod
