@@ -120,8 +120,10 @@ def tpdu_length(pdu_hex: str) -> int:
 
 
 def render(reply: Reply) -> str:
-    """The bytes of a reply as the SIM7600 frames them (ATV1): CR LF around every line."""
-    return "".join(f"\r\n{line}\r\n" for line in (*reply.lines, reply.final))
+    """The text of a reply as the SIM7600 frames it (ATV1): the information lines together
+    between CR LFs, then the final result code between its own."""
+    info = "".join(f"{line}\r\n" for line in reply.lines)
+    return (f"\r\n{info}" if info else "") + f"\r\n{reply.final}\r\n"
 
 
 Handler = Callable[["CommandSet", str, list[str]], Reply]
@@ -255,10 +257,12 @@ def _cmgr(commands: CommandSet, op: str, args: list[str]) -> Reply:
     index = int(args[0]) if op == "set" else -1
     if not 0 <= index < commands.storage.capacity:
         return cms(321)
-    slot = commands.storage.take(index)
+    slot = commands.storage.slots.get(index)
     if slot is None:
         return Reply()
-    return Reply((f"+CMGR: {slot.stat},,{tpdu_length(slot.pdu)}", slot.pdu))
+    header = f"+CMGR: {slot.stat},,{tpdu_length(slot.pdu)}"
+    commands.storage.take(index)
+    return Reply((header, slot.pdu))
 
 
 def _cmgd(commands: CommandSet, op: str, args: list[str]) -> Reply:
