@@ -1,0 +1,147 @@
+"""Reading a POS export: encoding detection, header mapping, rows streamed with line numbers.
+
+Encoding: a UTF-8 byte-order mark means ``utf-8-sig``. Otherwise a first pass over the bytes
+decides before any row is read: 1 MiB chunks go through a strict incremental UTF-8 decoder
+(constant memory); if every byte decodes the file is UTF-8, else it is Windows-1252. Deciding up
+front, rather than catching the decode error mid-import and restarting, means no row is ever
+written under the wrong encoding, whatever line the first non-ASCII byte is on; the cost is
+reading the file twice, which the operating system's cache makes cheap. A file that is neither
+(it holds bytes Windows-1252 leaves undefined) is refused as a whole.
+
+Rows are streamed through :mod:`csv` and carry the physical line they start on (1 = header), so a
+quoted value spanning lines does not shift the numbers after it. Blank rows are skipped.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+from conductor.errors import InvalidInput, RowError
+from conductor.importers.csv.layout import REQUIRED, canonical_header
+
+_CHUNK = 1 << 20
+_CP1252_UNDEFINED = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
+
+
+class Row(NamedTuple):
+    """One record of the file: where it starts and its cells as written."""
+
+    line: int
+    cells: list[str]
+
+
+@dataclass(frozen=True)
+class Header:
+    """Which canonical column each header cell stands for."""
+
+    kind: str
+    names: tuple[str, ...]
+    columns: dict[str, int]
+    ignored: tuple[str, ...]
+
+    def check(self, row: Row) -> None:
+        """RowError when the row's width is not the header's."""
+        if len(row.cells) != len(self.names):
+            raise RowError(
+                f"row has {len(row.cells)} fields, the header has {len(self.names)}", line=row.line
+            )
+
+
+@dataclass
+class CsvFile:
+    """An open export: its encoding, header, size in bytes and the rows after the header."""
+
+    path: Path
+    encoding: str
+    header: Header
+    size: int
+    rows: Iterator[Row]
+    _binary: io.BufferedReader
+
+    def bytes_read(self) -> int:
+        return self._binary.tell()
+
+
+def detect_encoding(path: Path) -> str:
+    """``utf-8-sig``, ``utf-8`` or ``cp1252`` (see the module docstring)."""
+    with path.open("rb") as binary:
+        if binary.read(len(codecs.BOM_UTF8)) == codecs.BOM_UTF8:
+            return "utf-8-sig"
+        binary.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")("strict")
+        utf8 = cp1252 = True
+        while chunk := binary.read(_CHUNK):
+            if utf8:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    utf8 = False
+            cp1252 = cp1252 and not any(b in chunk for b in _CP1252_UNDEFINED)
+        if utf8:
+            try:
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                utf8 = False
+    if utf8:
+        return "utf-8"
+    if cp1252:
+        return "cp1252"
+    raise InvalidInput(f"{path} is neither UTF-8 nor Windows-1252 text: save it as CSV UTF-8")
+
+
+def map_header(kind: str, cells: list[str]) -> Header:
+    """Canonical columns by position; InvalidInput naming any required column that is missing."""
+    columns: dict[str, int] = {}
+    ignored: list[str] = []
+    for index, cell in enumerate(cells):
+        name = canonical_header(kind, cell)
+        if name is None or name in columns:
+            if cell.strip():
+                ignored.append(cell.strip())
+            continue
+        columns[name] = index
+    missing = [name for name in REQUIRED[kind] if name not in columns]
+    if missing:
+        raise InvalidInput(
+            f"the {kind} file has no {', '.join(missing)} column "
+            f"(required: {', '.join(REQUIRED[kind])}; found: {', '.join(cells)})"
+        )
+    return Header(kind, tuple(cells), columns, tuple(ignored))
+
+
+@contextmanager
+def open_csv(path: Path, kind: str) -> Iterator[CsvFile]:
+    """Open ``path`` as a ``kind`` export; InvalidInput if it is missing or has no usable header."""
+    if not path.is_file():
+        raise InvalidInput(f"{path}: no such file")
+    encoding = detect_encoding(path)
+    with (
+        path.open("rb") as binary,
+        io.TextIOWrapper(binary, encoding=encoding, newline="") as text,
+    ):
+        reader = csv.reader(text)
+        first = next(reader, None)
+        if first is None:
+            raise InvalidInput(f"{path} is empty: the first line must be the header")
+        header = map_header(kind, first)
+        size = path.stat().st_size
+        yield CsvFile(path, encoding, header, size, _rows(reader), binary)
+
+
+def _rows(reader: csv.Reader) -> Iterator[Row]:  # type: ignore[name-defined]
+    while True:
+        line = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        if not cells or (not cells[0].strip() and not any(c.strip() for c in cells)):
+            continue
+        yield Row(line, cells)

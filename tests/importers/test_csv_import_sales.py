@@ -1,0 +1,198 @@
+"""``conductor import transactions|items``: references, merges, walk-ins and cached analytics."""
+
+from __future__ import annotations
+
+import csv
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from conductor.config import Settings
+from conductor.crm.models import Customer, Staff, Transaction, TransactionItem
+from conductor.crm.stats import stale_customer_ids
+from conductor.importers.csv.service import import_csv
+from conftest import CliRun
+
+TX_HEADER = ["transaction_id", "member_id", "occurred_at", "total", "staff_id", "staff_name"]
+ITEM_HEADER = ["line_id", "transaction_id", "product_id", "product_name", "quantity", "unit_price"]
+
+
+def write_csv(path: Path, rows: list[list[str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        csv.writer(stream).writerows(rows)
+    return path
+
+
+def rejects_of(path: Path) -> list[list[str]]:
+    with path.open(encoding="utf-8-sig", newline="") as stream:
+        return [row[:2] for row in list(csv.reader(stream))[1:]]
+
+
+@pytest.fixture
+def shop(tmp_path: Path, sessions: sessionmaker[Session], settings: Settings) -> Path:
+    """Customers M1, M2 and M3 (M3 merged into M2), staff S1, product P1 — imported."""
+    imports = {
+        "customers": [["member_id", "first_name"], ["M1", "Ann"], ["M2", "Ben"], ["M3", "Benny"]],
+        "staff": [["staff_id", "first_name"], ["S1", "Kai"]],
+        "products": [["product_id", "name", "brand"], ["P1", "Blue Dream", "MOTA"]],
+    }
+    for kind, rows in imports.items():
+        import_csv(sessions, kind, write_csv(tmp_path / f"{kind}.csv", rows), settings)
+    with sessions() as session:
+        ben, benny = (
+            session.scalars(select(Customer).where(Customer.member_id == m)).one()
+            for m in ("M2", "M3")
+        )
+        benny.merged_into_id = ben.id
+        session.commit()
+    return tmp_path
+
+
+def by_key(session: Session) -> dict[str, Transaction]:
+    session.expire_all()
+    return {t.transaction_id: t for t in session.scalars(select(Transaction))}
+
+
+def customer_id(session: Session, member_id: str) -> int:
+    return session.scalars(select(Customer.id).where(Customer.member_id == member_id)).one()
+
+
+def test_transactions_resolve_customers_staff_walk_ins_and_merges(
+    shop: Path, cli: CliRun, session: Session
+) -> None:
+    path = write_csv(
+        shop / "tx.csv",
+        [
+            TX_HEADER,
+            ["T1", "M1", "2024-03-09 10:00", "$42.50", "S1", ""],
+            ["T2", "", "3/9/2024 11:00 AM", "10", "S1", ""],  # walk-in
+            ["T3", "M3", "1710007200000", "20", "S9", "Dee Jay Lo"],  # merged; unknown staff
+        ],
+    )
+    result = cli("import", "transactions", str(path))
+    assert "created 1 staff rows" in result.output
+    got = by_key(session)
+    assert got["T1"].customer_id == customer_id(session, "M1")
+    assert got["T1"].occurred_at == datetime(2024, 3, 9, 18, 0, tzinfo=UTC)
+    assert got["T1"].total == Decimal("42.50")
+    assert got["T2"].customer_id is None
+    assert got["T3"].customer_id == customer_id(session, "M2")
+    dee = session.scalars(select(Staff).where(Staff.staff_id == "S9")).one()
+    assert (dee.first_name, dee.last_name, got["T3"].staff_id) == ("Dee", "Jay Lo", dee.id)
+    ben = session.get(Customer, customer_id(session, "M2"))
+    assert ben is not None and (ben.visit_count, ben.lifetime_value) == (1, Decimal("20.00"))
+    assert stale_customer_ids(session) == []
+
+
+def test_an_unknown_member_id_is_rejected(
+    shop: Path, sessions: sessionmaker[Session], settings: Settings, session: Session
+) -> None:
+    path = write_csv(
+        shop / "tx.csv",
+        [
+            TX_HEADER,
+            ["T1", "M404", "2024-03-09", "5", "", ""],
+            ["T2", "M1", "2024-03-09", "5", "", ""],
+        ],
+    )
+    summary = import_csv(sessions, "transactions", path, settings)
+    assert (summary.inserted, summary.rejected) == (1, 1)
+    assert rejects_of(shop / "tx.csv.rejects.csv") == [["2", "unknown member_id 'M404'"]]
+    assert list(by_key(session)) == ["T2"]
+
+
+def test_non_numeric_money_is_rejected(
+    shop: Path, sessions: sessionmaker[Session], settings: Settings
+) -> None:
+    path = write_csv(
+        shop / "tx.csv",
+        [
+            TX_HEADER,
+            ["T1", "M1", "2024-03-09", "12,50 EUR", "", ""],
+            ["T2", "M1", "2024-03-09", "5", "", ""],
+        ],
+    )
+    summary = import_csv(sessions, "transactions", path, settings)
+    assert (summary.inserted, summary.rejected) == (1, 1)
+    assert rejects_of(shop / "tx.csv.rejects.csv") == [["2", "total: not a number"]]
+
+
+def test_items_need_a_known_transaction_but_not_a_known_product(
+    shop: Path, cli: CliRun, sessions: sessionmaker[Session], settings: Settings, session: Session
+) -> None:
+    tx = write_csv(shop / "tx.csv", [TX_HEADER, ["T1", "M1", "2024-03-09", "60", "S1", ""]])
+    import_csv(sessions, "transactions", tx, settings)
+    items = write_csv(
+        shop / "items.csv",
+        [
+            ITEM_HEADER,
+            ["L1", "T1", "P1", "Blue Dream", "2", "$20.00"],
+            ["L2", "T1", "P999", "Gone Product", "1", "20"],
+            ["L3", "T404", "P1", "Blue Dream", "1", "20"],
+        ],
+    )
+    result = cli("import", "items", str(items))
+    assert "1 rows rejected" in result.output
+    assert rejects_of(shop / "items.csv.rejects.csv") == [["4", "unknown transaction_id 'T404'"]]
+    session.expire_all()
+    lines = {i.line_id: i for i in session.scalars(select(TransactionItem))}
+    assert sorted(lines) == ["L1", "L2"]
+    assert lines["L1"].product_id is not None and lines["L1"].quantity == Decimal("2")
+    assert (lines["L2"].product_id, lines["L2"].product_name) == (None, "Gone Product")
+    assert lines["L1"].transaction_id == by_key(session)["T1"].id
+
+
+def test_reimporting_transactions_changes_nothing_and_moving_one_refreshes_both_customers(
+    shop: Path, sessions: sessionmaker[Session], settings: Settings, session: Session
+) -> None:
+    rows = [
+        TX_HEADER,
+        ["T1", "M1", "2024-03-09", "10", "", ""],
+        ["T2", "M1", "2024-03-10", "30", "", ""],
+    ]
+    path = write_csv(shop / "tx.csv", rows)
+    import_csv(sessions, "transactions", path, settings)
+    again = import_csv(sessions, "transactions", path, settings)
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 2)
+    rows[2][1] = "M2"  # T2 was Ann's, is Ben's
+    moved = import_csv(sessions, "transactions", write_csv(shop / "tx2.csv", rows), settings)
+    assert (moved.updated, moved.unchanged) == (1, 1)
+    session.expire_all()
+    ann = session.get(Customer, customer_id(session, "M1"))
+    ben = session.get(Customer, customer_id(session, "M2"))
+    assert ann is not None and ben is not None
+    assert (ann.visit_count, ann.lifetime_value) == (1, Decimal("10.00"))
+    assert (ben.visit_count, ben.lifetime_value) == (1, Decimal("30.00"))
+    assert stale_customer_ids(session) == []
+
+
+def test_cached_analytics_are_fresh_after_a_multi_batch_import(
+    shop: Path, sessions: sessionmaker[Session], settings: Settings, session: Session
+) -> None:
+    rows = [TX_HEADER] + [
+        [
+            f"T{i}",
+            ("M1", "M2", "", "M3")[i % 4],
+            f"2024-01-{1 + i % 28:02d} 12:00",
+            f"{i}.25",
+            "S1",
+            "",
+        ]
+        for i in range(40)
+    ]
+    summary = import_csv(
+        sessions,
+        "transactions",
+        write_csv(shop / "tx.csv", rows),
+        settings,
+        batch_size=7,
+        commit_rows=14,
+    )
+    assert summary.inserted == 40
+    assert stale_customer_ids(session) == []
+    ben = session.get(Customer, customer_id(session, "M2"))
+    assert ben is not None and ben.visit_count == 20  # M2's own and merged M3's
