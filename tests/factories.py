@@ -11,7 +11,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from conductor.crm import service
+from conductor.crm.keys import customer_search_keys
 from conductor.crm.models import Customer, Product, Staff, Transaction
+from conductor.crm.stats import refresh_customer_stats
 
 _seq = itertools.count(1)
 
@@ -86,3 +88,20 @@ def make_sale(
         staff=staff,
         payment_type="Cash",
     )
+
+
+def make_imported_customer(session: Session, **columns: Any) -> Customer:
+    """A customer written directly, as a bulk importer does: values stored exactly as given
+    (an upper-case e-mail, a phone only in ``phone_raw``), search keys and analytics maintained."""
+    n = next(_seq)
+    columns.setdefault("member_id", f"M{n:06d}")
+    columns.setdefault("first_name", "Imported")
+    columns.setdefault("last_name", f"Customer{n}")
+    customer = Customer(**columns)
+    keys = customer_search_keys(customer.first_name, customer.last_name, customer.phone)
+    for name, value in keys.items():
+        setattr(customer, name, value)
+    session.add(customer)
+    session.flush()
+    refresh_customer_stats(session, [customer.id])
+    return customer
