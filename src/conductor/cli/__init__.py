@@ -7,7 +7,7 @@ import sys
 import typer
 from rich.console import Console
 
-from conductor.cli import crm, db, demo, importer
+from conductor.cli import crm, db, demo, gateway, importer
 from conductor.cli.state import State
 from conductor.errors import ConductorError
 
@@ -21,6 +21,10 @@ app.add_typer(crm.app, name="crm")
 app.add_typer(demo.app, name="demo")
 app.command("check")(db.check)
 app.command("import")(importer.import_file)
+app.add_typer(gateway.app, name="gateway")
+app.add_typer(gateway.modem_app, name="modem")
+app.command("status")(gateway.status)
+app.command("send")(gateway.send)
 
 
 @app.callback()

@@ -61,6 +61,10 @@ class Gateway:
         self._outbound_wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._claimed: int | None = None
+        # A sweep deletes by the index its listing showed; a +CMTI fetch running in between
+        # could empty that slot and the modem refill it with a new message, which the sweep
+        # would then delete unread. One lock makes each read-store-delete whole.
+        self._inbound = asyncio.Lock()
 
     async def run(self) -> None:
         await self.startup()
@@ -128,14 +132,16 @@ class Gateway:
             log.warning("unparseable unsolicited line from the modem: %s", event.reason)
 
     async def fetch(self, index: int) -> None:
-        stored = await self.sim.read_message(index)
-        if stored is not None and self._store(stored.pdu, index):
-            await self.sim.delete_message(index)
+        async with self._inbound:
+            stored = await self.sim.read_message(index)
+            if stored is not None and self._store(stored.pdu, index):
+                await self.sim.delete_message(index)
 
     async def sweep(self) -> None:
-        for stored in await self.sim.list_messages():
-            if self._store(stored.pdu, stored.index):
-                await self.sim.delete_message(stored.index)
+        async with self._inbound:
+            for stored in await self.sim.list_messages():
+                if self._store(stored.pdu, stored.index):
+                    await self.sim.delete_message(stored.index)
 
     async def _sweep_loop(self) -> None:
         while True:
