@@ -210,6 +210,47 @@ def test_a_silent_modem_times_out_and_answers_again_afterwards(virtual: VirtualM
     run(virtual, scenario, Timeouts(default=0.3, send=1.0, list=1.0, init=1.0))
 
 
+@pytest.mark.parametrize(("state", "permanent"), [("SIM PIN", True), ("NOT READY", False)])
+def test_initialise_refuses_a_sim_that_is_not_ready(
+    virtual: VirtualModem, state: str, permanent: bool
+) -> None:
+    async def main() -> None:
+        async with await Modem.open(virtual.port, timeouts=FAST) as modem:
+            with pytest.raises(CommandError) as failure:
+                await Sim7600(modem).initialise()
+            assert failure.value.permanent is permanent
+            assert state in str(failure.value)
+
+    virtual.set_sim_state(state)
+    asyncio.run(main())
+
+
+def test_concurrent_commands_take_turns(virtual: VirtualModem) -> None:
+    async def scenario(virtual: VirtualModem, sim: Sim7600) -> None:
+        virtual.set_latency(0.05)
+        signal, operator, storage = await asyncio.gather(
+            sim.signal(), sim.operator(), sim.storage()
+        )
+        assert (signal.rssi, operator.name, storage.total) == (20, "T-Mobile", 30)
+
+    run(virtual, scenario)
+
+
+def test_a_prompt_that_comes_too_late_is_cancelled_and_the_modem_stays_usable(
+    virtual: VirtualModem,
+) -> None:
+    async def scenario(virtual: VirtualModem, sim: Sim7600) -> None:
+        virtual.set_latency(0.5)
+        with pytest.raises(ModemTimeout):
+            await sim.send(pdu.encode_submit("+15557654321", "late")[0])
+        virtual.set_latency(0)
+        await asyncio.sleep(0.5)
+        assert (await sim.signal()).rssi == 20
+        assert virtual.sent() == []
+
+    run(virtual, scenario, Timeouts(default=0.3, send=1.0, list=1.0, init=1.0))
+
+
 def test_a_reboot_is_announced_and_initialise_restores_notifications(
     virtual: VirtualModem,
 ) -> None:

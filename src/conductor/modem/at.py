@@ -4,7 +4,7 @@
     command_error(final, command) -> CommandError
     response_prefix(command) -> str | None    the "+XXX:" a command's own answer starts with
     parse_cmgl / parse_cmgr / parse_cmgs / parse_csq / parse_creg / parse_cops / parse_cpms
-    parse_urc(line, pdu=None) -> Urc          unsolicited result codes, see ``urc_prefix``
+    (unsolicited result codes are in ``urc``)
 
 Info parsers take the information lines of one response (echo, empty lines and the final
 result already removed, as ``Modem.command`` returns them) and raise ``CommandError``

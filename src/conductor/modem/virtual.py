@@ -161,6 +161,11 @@ class VirtualModem:
         """Restart: settings reset (echo on, no +CMTI), then RDY, +CPIN: READY, SMS DONE."""
         self._locked(lambda now: self._device.reboot(now))
 
+    def set_sim_state(self, state: str) -> None:
+        """What AT+CPIN? answers from now on: "READY", "SIM PIN", "SIM PUK"..."""
+        with self._lock:
+            self._device.commands.sim_state = state
+
     def set_latency(self, seconds: float) -> None:
         """Delay every answer by ``seconds``."""
         with self._lock:

@@ -136,6 +136,7 @@ class CommandSet:
     storage: Storage
     identity: SimIdentity = field(default_factory=SimIdentity)
     settings: Settings = field(default_factory=Settings)
+    sim_state: str = "READY"  # what AT+CPIN? says: READY, SIM PIN, SIM PUK...
 
     def execute(self, line: str) -> Reply:
         text = line.strip()
@@ -365,7 +366,7 @@ HANDLERS: dict[str, Handler] = {
         if op == "test"
         else ERROR
     ),
-    "+CPIN": _settable(lambda commands: "+CPIN: READY"),
+    "+CPIN": _settable(lambda commands: f"+CPIN: {commands.sim_state}"),
     "+COPS": _settable(
         lambda commands: f'+COPS: 0,0,"{commands.identity.operator}",7',
         '+COPS: (2,"T-Mobile","T-Mobile","310260",7),,(0-4),(0-2)',

@@ -37,7 +37,6 @@ from conductor.modem.virtual_commands import (
 )
 
 CR, LF, BACKSPACE, CTRL_Z, ESC = 0x0D, 0x0A, 0x08, 0x1A, 0x1B
-BOOT_URCS = ("RDY", "+CPIN: READY", "SMS DONE", "PB DONE")
 
 
 @dataclass(frozen=True)
@@ -141,7 +140,8 @@ class Device:
         self._line.clear()
         self._entry, self._busy, self._timers = None, None, []
         self._silent_until = now + self.boot_delay
-        for urc in BOOT_URCS:
+        boot = ("RDY", f"+CPIN: {self.commands.sim_state}", "SMS DONE", "PB DONE")
+        for urc in boot:
             self._timers.append((self._silent_until, partial(self._emit_line, urc)))
 
     # --- bytes -------------------------------------------------------------------------
