@@ -108,6 +108,22 @@ def test_inbound_messages_are_announced_listed_read_and_deleted(virtual: Virtual
     run(virtual, scenario)
 
 
+def test_each_injected_long_message_gets_its_own_concatenation_reference(
+    virtual: VirtualModem,
+) -> None:
+    async def scenario(virtual: VirtualModem, sim: Sim7600) -> None:
+        virtual.inject_sms("+15551230002", THREE_PARTS)
+        virtual.inject_sms("+15551230002", THREE_PARTS)
+        references = {
+            (sms.udh.reference, sms.udh.sequence)
+            for sms in (pdu.decode(message.pdu) for message in await sim.list_messages())
+            if sms.udh
+        }
+        assert len(references) == 6
+
+    run(virtual, scenario)
+
+
 def test_a_cmti_during_a_pending_send_reaches_the_queue_and_the_send_completes(
     virtual: VirtualModem,
 ) -> None:

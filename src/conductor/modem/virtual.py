@@ -61,6 +61,8 @@ class VirtualModem:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._stopping = False
+        self._crash: Exception | None = None
+        self._next_reference = 0
         self._master = self._slave = self._wake_read = self._wake_write = -1
         self.port = ""
 
@@ -90,6 +92,8 @@ class VirtualModem:
         self._thread = None
         for fd in (self._master, self._slave, self._wake_read, self._wake_write):
             os.close(fd)
+        if self._crash is not None:
+            raise RuntimeError("the virtual modem's thread crashed") from self._crash
 
     def __enter__(self) -> Self:
         self.start()
@@ -109,8 +113,9 @@ class VirtualModem:
         """A message from ``sender`` arrives (one PDU per part); returns the indexes stored
         now. Parts that find the storage full wait and arrive when a slot frees."""
         moment = (timestamp or datetime.now(UTC)).replace(microsecond=0)
-        reference = int(moment.timestamp()) % 256
-        pdus = pdu.encode_deliver(sender, text, timestamp=moment, reference=reference)
+        with self._lock:
+            reference, self._next_reference = self._next_reference, self._next_reference + 1
+        pdus = pdu.encode_deliver(sender, text, timestamp=moment, reference=reference % 256)
         return self._locked(lambda now: self._device.deliver(pdus, now))
 
     def inject_pdu(self, pdu_hex: str) -> list[int]:
@@ -197,23 +202,30 @@ class VirtualModem:
                 os.write(self._wake_write, b"\0")
 
     def _run(self) -> None:
-        while not self._stopping:
-            with self._lock:
-                deadline = self._device.next_deadline()
-                writing = bool(self._device.output)
-            timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
-            readable, _, _ = select.select(
-                [self._master, self._wake_read], [self._master] if writing else [], [], timeout
-            )
-            if self._wake_read in readable:
-                os.read(self._wake_read, 4096)
-            data = self._read() if self._master in readable else b""
-            with self._lock:
-                now = time.monotonic()
-                if data:
-                    self._device.receive(data, now)
-                self._device.poll(now)
-                self._write()
+        """The thread: a crash stops the modem (it goes silent) and is raised by stop()."""
+        try:
+            while not self._stopping:
+                self._step()
+        except Exception as exc:
+            self._crash = exc
+
+    def _step(self) -> None:
+        with self._lock:
+            deadline = self._device.next_deadline()
+            writing = bool(self._device.output)
+        timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
+        readable, _, _ = select.select(
+            [self._master, self._wake_read], [self._master] if writing else [], [], timeout
+        )
+        if self._wake_read in readable:
+            os.read(self._wake_read, 4096)
+        data = self._read() if self._master in readable else b""
+        with self._lock:
+            now = time.monotonic()
+            if data:
+                self._device.receive(data, now)
+            self._device.poll(now)
+            self._write()
 
     def _read(self) -> bytes:
         try:
