@@ -128,7 +128,7 @@ def test_a_cmti_during_a_pending_send_reaches_the_queue_and_the_send_completes(
     virtual: VirtualModem,
 ) -> None:
     async def scenario(virtual: VirtualModem, sim: Sim7600) -> None:
-        virtual.set_latency(0.3)
+        virtual.set_latency(0.5)
         (submit,) = pdu.encode_submit("+15557654321", "on my way")
         send = asyncio.create_task(sim.send(submit))
         await asyncio.sleep(0.1)
