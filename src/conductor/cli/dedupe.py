@@ -15,6 +15,7 @@ import typer
 from rich import box
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from conductor.cli.state import State, state
 from conductor.crm.dedupe import DuplicateGroup, find_duplicates, find_group
@@ -105,10 +106,8 @@ def _merge_members(st: State, member_ids: list[str], reason: str | None, yes: bo
     )
     for n, c in enumerate(found):
         role = "survivor" if n == 0 else "merge"
-        table.add_row(
-            role, c.member_id, c.name, c.phone or "", c.email or "",
-            str(c.visit_count), str(c.lifetime_value),
-        )  # fmt: skip
+        cells = (c.member_id, c.name, c.phone or "", c.email or "", str(c.visit_count))
+        table.add_row(role, *map(Text, cells), str(c.lifetime_value))
     console.print(table)
     if not yes:
         typer.confirm(f"Merge {len(found) - 1} customer(s) into {member_ids[0]}?", abort=True)
@@ -140,7 +139,7 @@ def _merge_groups(
                 result = merge_group(session, group, reason=reason)
         except MergeError as exc:
             failed += 1
-            console.print(f"[red]group {group.key} not merged:[/red] {exc}", highlight=False)
+            console.print(Text(f"group {group.key} not merged: {exc}", style="red"))
             continue
         _report(result)
     if failed:
@@ -154,24 +153,33 @@ def _report(result: MergeResult) -> None:
         f"{result.transactions_moved} transaction(s) moved, filled {filled}, "
         f"points {result.loyalty_points}, SMS consent {'yes' if result.sms_consent else 'no'}",
         highlight=False,
+        markup=False,
     )
 
 
 def groups_table(groups: Sequence[DuplicateGroup]) -> Table:
-    """One row per customer, groups set apart; ``*`` marks the suggested survivor."""
+    """Per group: a row with its key, then one row per customer (``*`` the suggested survivor);
+    reasons run down their own column, so nothing but names needs to wrap on a narrow screen."""
     table = Table(box=box.SIMPLE_HEAD, caption="* suggested survivor")
-    for header in ("group", "conf", "reasons", "member id", "name", "phone", "visits"):
-        table.add_column(header, no_wrap=header not in {"reasons", "name"})
+    table.add_column("conf", no_wrap=True)
+    table.add_column("reasons", no_wrap=True)
+    table.add_column("group / member id", no_wrap=True)
+    table.add_column("name", min_width=8)
+    table.add_column("phone", no_wrap=True)
+    table.add_column("visits", no_wrap=True, justify="right")
     for g in groups:
-        for n, m in enumerate(g.members):
-            head = (g.key, f"{g.confidence:.2f}", ", ".join(g.reasons)) if n == 0 else ("",) * 3
+        lines: list[tuple[str, ...]] = [(g.key, "", "", "")]
+        lines += [
+            (("*" if n == 0 else " ") + m.member_id, m.name, m.phone or "", str(m.visit_count))
+            for n, m in enumerate(g.members)
+        ]
+        lines += [("", "", "", "")] * (len(g.reasons) - len(lines))
+        for n, line in enumerate(lines):
             table.add_row(
-                *head,
-                ("*" if n == 0 else " ") + m.member_id,
-                m.name,
-                m.phone or "",
-                str(m.visit_count),
-                end_section=n == len(g.members) - 1,
+                f"{g.confidence:.2f}" if n == 0 else "",
+                g.reasons[n] if n < len(g.reasons) else "",
+                *(Text(cell, style="bold" if n == 0 else "") for cell in line),
+                end_section=n == len(lines) - 1,
             )
     return table
 
