@@ -113,6 +113,14 @@ class Modem:
                 self._protocol.abandon(exchange)
             return exchange.lines
 
+    async def cancel_input(self, settle: float = 0.2) -> None:
+        """Write ESC and wait ``settle`` seconds: ends a PDU entry (``> ``) that a previous
+        host left half-done when it died; the modem's stray answer arrives while no command is
+        pending and is dropped. Harmless when there was nothing to cancel."""
+        async with self._lock:
+            self._protocol.write(ESC)
+            await asyncio.sleep(settle)
+
     async def send_pdu(self, pdu_hex: str, length: int) -> int:
         """``AT+CMGS=<length>``, the PDU after the ``> `` prompt, Ctrl-Z; returns TP-MR."""
         return parse_cmgs(await self.pdu_command(f"AT+CMGS={length}", pdu_hex))

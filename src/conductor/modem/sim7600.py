@@ -2,6 +2,8 @@
 
 ``initialise()`` puts the modem in the state the gateway relies on:
 
+    ESC             ends a PDU entry a host that died mid-AT+CMGS left open (else the
+                    modem would take our commands as PDU digits and never answer)
     AT              until it answers (it may still be booting after a restart)
     ATE0            no echo
     AT+CMEE=1       numeric +CME ERROR codes
@@ -55,6 +57,7 @@ class Sim7600:
 
     async def initialise(self, *, attempts: int = 3) -> None:
         """Run the init sequence above; the first ``AT`` is tried ``attempts`` times."""
+        await self.modem.cancel_input()
         await self._wake(attempts)
         for command in SETUP_COMMANDS:
             await self.modem.command(command, timeout_name="init")

@@ -162,6 +162,8 @@ class Device:
                 self._command_byte(byte)
 
     def _command_byte(self, byte: int) -> None:
+        if byte == ESC:
+            return  # like the real modem: ESC means nothing outside a PDU entry
         if self.settings.echo:
             self._emit(chr(byte))
         if byte == CR:
