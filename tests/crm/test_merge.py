@@ -229,3 +229,17 @@ def test_cli_refuses_an_unknown_member_id(session: Session, cli: CliRun) -> None
     assert isinstance(result.exception, NotFound)
     cli("crm", "merge", a.member_id, expect_exit=2)
     cli("crm", "merge", a.member_id, "X", "--group", "Y", expect_exit=2)
+
+
+def test_merge_moves_the_merged_customers_messages_too(session: Session) -> None:
+    from conductor.messaging import service as messaging
+    from conductor.messaging.models import Message
+
+    survivor, other = _pair(session)
+    other_phone = other.phone
+    assert other_phone is not None
+    note = messaging.queue_outbound(session, phone_number=other_phone, content="hi", now=NOW)
+    assert note.customer_id == other.id
+    merge_customers(session, survivor.id, [other.id], reason="same person")
+    session.commit()
+    assert session.scalars(select(Message.customer_id)).all() == [survivor.id]

@@ -43,6 +43,7 @@ from sqlalchemy.orm import Session
 from conductor.crm.dedupe import DuplicateGroup
 from conductor.crm.keys import customer_search_keys
 from conductor.crm.models import Customer, CustomerMerge, Transaction
+from conductor.messaging.models import Message
 from conductor.crm.stats import refresh_customer_stats
 from conductor.errors import InvalidInput, MergeError, NotFound
 
@@ -250,10 +251,11 @@ def _move_transactions(session: Session, survivor_id: int, ids: list[int]) -> di
     for customer_id, count in rows:
         if customer_id is not None:
             counts[customer_id] = count
-    session.execute(
-        update(Transaction).where(Transaction.customer_id.in_(ids)).values(customer_id=survivor_id),
-        execution_options={"synchronize_session": False},
-    )
+    for table in (Transaction, Message):  # every row that points at a customer follows
+        session.execute(
+            update(table).where(table.customer_id.in_(ids)).values(customer_id=survivor_id),
+            execution_options={"synchronize_session": False},
+        )
     return counts
 
 
