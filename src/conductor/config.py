@@ -62,6 +62,10 @@ class Settings(BaseSettings):
     send_interval_s: float = Field(default=2.0, ge=0)
     """Pause between two sends: 2 s is 30 messages a minute, what a consumer SIM can keep up."""
 
+    daily_send_limit: int = Field(default=1000, ge=0)
+    """SMS parts one gateway sends in 24 hours at most (0: no limit); carriers block a consumer
+    SIM that behaves like a bulk sender."""
+
     lease_s: float = Field(default=120.0, gt=0)
     """How long a gateway owns a message it claimed before another may take it."""
 

@@ -91,3 +91,21 @@ def test_send_wait_status_and_probe_through_the_cli(
     bad = cli("send", "not a number", "x", expect_exit=1)
     assert "not a phone number" in str(bad.exception)
     assert json.dumps(virtual_modem.sent()[0].text) == json.dumps("see you at 5 😀")
+
+
+def test_the_daily_send_limit_holds_the_queue(
+    sessions: Sessions, virtual_modem: VirtualModem
+) -> None:
+    with sessions.begin() as s:
+        for i in range(3):
+            service.queue_outbound(s, phone_number="+13105550123", content=f"d{i}", now=now())
+
+    async def scenario() -> None:
+        async with running_gateway(sessions, virtual_modem, daily_limit=2) as gateway:
+            await wait_for(lambda: len(virtual_modem.sent()) == 2)
+            await wait_for(lambda: gateway.counts["daily_limit"] > 3)
+
+    asyncio.run(scenario())
+    assert [m.text for m in virtual_modem.sent()] == ["d0", "d1"]
+    with sessions() as s:
+        assert service.status_counts(s)[(st.OUTBOUND, st.QUEUED)] == 1

@@ -43,9 +43,9 @@ from sqlalchemy.orm import Session
 from conductor.crm.dedupe import DuplicateGroup
 from conductor.crm.keys import customer_search_keys
 from conductor.crm.models import Customer, CustomerMerge, Transaction
-from conductor.messaging.models import Message
 from conductor.crm.stats import refresh_customer_stats
 from conductor.errors import InvalidInput, MergeError, NotFound
+from conductor.messaging.models import Message
 
 FILLABLE = (
     "first_name",

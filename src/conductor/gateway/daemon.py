@@ -183,11 +183,22 @@ class Gateway:
     def _claim(self) -> int | None:
         now = self.clock()
         with self.sessions.begin() as session:
+            if self._over_daily_limit(session, now):
+                return None
             message = outbound.claim_next(
                 session, gateway_id=self.options.gateway_id, now=now,
                 lease=self.options.lease, window_open=self.options.window.is_open(now),
             )  # fmt: skip
             return message.id if message else None
+
+    def _over_daily_limit(self, session: Session, now: datetime) -> bool:
+        limit = self.options.daily_limit
+        if not limit or outbound.sent_last_day(session, self.options.gateway_id, now) < limit:
+            return False
+        if not self.counts["daily_limit"]:
+            log.warning("daily send limit of %d parts reached; holding the queue", limit)
+        self.counts["daily_limit"] += 1
+        return True
 
     async def send(self, message_id: int) -> None:
         """Send every part not yet accepted by the modem; record the outcome."""

@@ -23,6 +23,7 @@ class GatewayOptions:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     multipart_timeout: timedelta = timedelta(hours=1)
     delivery_reports: bool = True
+    daily_limit: int = 0
 
     @classmethod
     def from_settings(cls, settings: Settings, port: str) -> GatewayOptions:
@@ -37,4 +38,5 @@ class GatewayOptions:
             retry=RetryPolicy(max_retries=settings.max_retries),
             multipart_timeout=timedelta(seconds=settings.multipart_timeout_s),
             delivery_reports=settings.delivery_reports,
+            daily_limit=settings.daily_send_limit,
         )

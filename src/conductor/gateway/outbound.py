@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from conductor.messaging import status as st
@@ -95,7 +95,8 @@ def parts_done(message: Message) -> set[int]:
 
 def begin_part(session: Session, message: Message, seq: int, now: datetime) -> MessagePart:
     """Record that part ``seq`` is about to be written to the modem; commit before sending."""
-    part = MessagePart(seq=seq, state="submitting", submitted_at=now)
+    gateway = message.claimed_by or ""
+    part = MessagePart(seq=seq, state="submitting", submitted_at=now, gateway_id=gateway)
     message.parts.append(part)
     session.flush()
     return part
@@ -113,6 +114,14 @@ def part_refused(session: Session, part: MessagePart) -> None:
     part.message.parts.remove(part)
     session.delete(part)
     session.flush()
+
+
+def sent_last_day(session: Session, gateway_id: str, now: datetime) -> int:
+    """SMS parts this gateway handed to its modem in the last 24 hours (the daily limit)."""
+    stmt = select(func.count(MessagePart.id)).where(
+        MessagePart.gateway_id == gateway_id, MessagePart.sent_at >= now - timedelta(days=1)
+    )
+    return session.scalar(stmt) or 0
 
 
 def finish_sent(session: Session, message: Message, now: datetime) -> None:

@@ -77,12 +77,14 @@ class MessagePart(Base):
     __table_args__ = (
         UniqueConstraint("message_id", "seq"),
         Index("ix_message_parts_tp_mr_sent", "tp_mr", "sent_at"),
+        Index("ix_message_parts_gateway_sent", "gateway_id", "sent_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
     seq: Mapped[int] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(12))
+    gateway_id: Mapped[str] = mapped_column(String(64), default="")
     tp_mr: Mapped[int | None] = mapped_column(Integer)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
