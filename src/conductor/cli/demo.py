@@ -29,7 +29,9 @@ app = typer.Typer(
 )
 console = Console()
 
-SCALE = typer.Option(1.0, "--scale", help="1.0 = 10,047 customers and 186,394 transactions.")
+SCALE = typer.Option(
+    1.0, "--scale", help="1.0 = 10,047 customers and 186,394 transactions (at most 20)."
+)
 SEED = typer.Option(1, "--seed", help="The same seed and end date give the same data.")
 END_DATE = typer.Option(
     None,

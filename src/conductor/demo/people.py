@@ -48,7 +48,7 @@ class Person:
 
 class People:
     """Draws people and writes their customer rows. Person ``n`` gets a phone number no other
-    person has (a fixed permutation of the number space), while fewer than 200,000 people."""
+    person has (a fixed permutation of the number space) while fewer than 200,000 are needed."""
 
     def __init__(self, rng: random.Random, spec: DemoSpec, ids: IdMaker) -> None:
         self._spec = spec

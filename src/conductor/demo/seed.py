@@ -109,16 +109,18 @@ class _Loader:
         """Insert with ids assigned here; returns {value of the ``key`` column: id}."""
         ids: dict[str, int] = {}
         chunk: list[Row] = []
+        next_id = self._next[kind]
         for row in rows:
-            row["id"] = self._next[kind]
-            self._next[kind] += 1
+            row["id"] = next_id
             if key is not None:
-                ids[row[key]] = row["id"]
+                ids[row[key]] = next_id
+            next_id += 1
             chunk.append(row)
             if len(chunk) == CHUNK:
                 self._write(kind, chunk)
                 chunk = []
         self._write(kind, chunk)
+        self._next[kind] = next_id
         return ids
 
     def _write(self, kind: str, chunk: list[Row]) -> None:

@@ -18,7 +18,8 @@ WALK_IN_SHARE = 0.05
 HISTORY_DAYS = 3 * 365
 OPENS_AT_MINUTE = 9 * 60
 CLOSES_AT_MINUTE = 21 * 60
-MAX_SCALE = 100.0
+MAX_SCALE = 20.0
+"""Beyond this, ids (see :mod:`conductor.demo.ids`) and demo phone numbers would start to repeat."""
 
 Row = dict[str, Any]
 """One row of one table, keyed by column name."""

@@ -28,6 +28,8 @@ PROMO = Decimal("0.80")
 
 
 class Till:
+    """Rings up the sales of one dataset: picks the basket, the shop, the seller, the payment."""
+
     def __init__(self, spec: DemoSpec, catalog: Catalog, ids: IdMaker) -> None:
         self._spec = spec
         self._catalog = catalog

@@ -35,12 +35,17 @@ def make_habits(rng: random.Random, catalog: Catalog, group: str) -> Habits:
     return Habits(
         weekday=rng.randrange(7),
         minute=minute_near(rng, PEAK_MINUTE, 150),
-        location=rng.choices((0, 1), weights=(60, 40))[0],
+        location=_favourite_shop(rng, len(catalog.locations)),
         payment=pick_payment(rng),
         favourites=tuple(catalog.pick_product(rng) for _ in range(rng.randint(3, 10))),
         extra_item=min(rng.lognormvariate(-1.6, 0.9), 0.9),
         group=group,
     )
+
+
+def _favourite_shop(rng: random.Random, shops: int) -> int:
+    """The first shop is the busiest: shop ``i`` is chosen in proportion to 1 / (i + 1)."""
+    return Weighted((i, 1 / (i + 1)) for i in range(shops)).pick(rng)
 
 
 def pick_payment(rng: random.Random) -> str:
