@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner, Result
 
 from conductor.config import Settings, load_settings
+from conductor.models import Base
 from conductor.modem.virtual import VirtualModem
 from conductor.store import make_engine, make_sessionmaker, migrate
-from conductor.store.base import Base
 
 PG_URL = os.environ.get("CONDUCTOR_TEST_DATABASE_URL")
 

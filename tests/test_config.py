@@ -65,3 +65,15 @@ def test_every_setting_is_documented_in_the_readme() -> None:
     documented = set(re.findall(r"`CONDUCTOR_([A-Z_]+)`", readme))
     for name in Settings.model_fields:
         assert name.upper() in documented, f"CONDUCTOR_{name.upper()} missing from README.md"
+
+
+def test_a_setting_can_come_from_a_file_and_weak_secrets_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = tmp_path / "key"
+    secret.write_text("k" * 40 + "\n")
+    monkeypatch.setenv("CONDUCTOR_SECRET_KEY_FILE", str(secret))
+    assert load_settings().secret_key == "k" * 40
+    monkeypatch.setenv("CONDUCTOR_SECRET_KEY", "changeme")
+    with pytest.raises(ConfigError, match="CONDUCTOR_SECRET_KEY.*32 random"):
+        load_settings()

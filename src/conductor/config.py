@@ -78,6 +78,33 @@ class Settings(BaseSettings):
     delivery_reports: bool = True
     """Ask the network for delivery reports (+CDS) and move messages to delivered."""
 
+    secret_key: str = ""
+    """Signs the console's session cookies. Set it (``CONDUCTOR_SECRET_KEY`` or
+    ``CONDUCTOR_SECRET_KEY_FILE``) to at least 32 random characters; when empty, ``conductor web``
+    makes a random one at start, and everyone has to log in again after a restart."""
+
+    web_host: str = "127.0.0.1"
+    """Address the console listens on (``0.0.0.0`` for the whole shop network)."""
+
+    web_port: int = Field(default=8000, gt=0, lt=65536)
+
+    cookie_secure: bool = False
+    """Send the session cookie over HTTPS only (set it when the console is behind TLS)."""
+
+    business_name: str = "MOTA Dispensary"
+    """Shown in the console and used by the bot's help text."""
+
+    @field_validator("secret_key")
+    @classmethod
+    def _strong_secret(cls, value: str) -> str:
+        placeholders = {"changeme", "change-me", "secret", "please-change", "xxx"}
+        if value and (len(value) < 32 or value.lower() in placeholders):
+            raise ValueError(
+                "use at least 32 random characters (python -c 'import secrets; "
+                "print(secrets.token_urlsafe(32))')"
+            )
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str) -> str:
@@ -129,8 +156,25 @@ def _config_file() -> Path | None:
     return local if local.is_file() else None
 
 
+def _from_files() -> dict[str, str]:
+    """``CONDUCTOR_<NAME>_FILE=/run/secrets/x`` gives a setting the content of that file."""
+    values: dict[str, str] = {}
+    for name in Settings.model_fields:
+        env = f"CONDUCTOR_{name.upper()}"
+        path = os.environ.get(f"{env}_FILE")
+        if path and env not in os.environ:
+            try:
+                values[name] = Path(path).read_text().strip()
+            except OSError as exc:
+                raise ConfigError(
+                    f"{env}_FILE", f"cannot read {path}: {exc}", "fix the path"
+                ) from exc
+    return values
+
+
 def load_settings(**overrides: Any) -> Settings:
     """Build the settings; a bad value raises :class:`ConfigError` naming the setting."""
+    overrides = {**_from_files(), **overrides}
     try:
         return Settings(**overrides)
     except ValidationError as exc:

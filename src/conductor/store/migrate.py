@@ -41,7 +41,7 @@ def schema_problems(engine: Engine) -> list[str]:
     """Why the database schema is not usable as is (empty when it is at head and matches)."""
     from alembic.autogenerate import compare_metadata
 
-    from conductor.store.base import Base
+    from conductor.models import Base
 
     try:
         current = current_revision(engine)

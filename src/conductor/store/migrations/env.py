@@ -5,9 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-import conductor.crm.models
-import conductor.messaging.models  # noqa: F401
-from conductor.store.base import Base
+from conductor.models import Base
 from conductor.store.engine import make_engine
 
 target_metadata = Base.metadata

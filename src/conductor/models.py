@@ -1,0 +1,20 @@
+"""Every domain's tables, imported in one place so that ``Base.metadata`` knows them all
+(Alembic's autogenerate, the test database reset)."""
+
+from conductor.accounts.models import ApiToken, AuditEntry, User
+from conductor.crm.models import (
+    Customer,
+    CustomerMerge,
+    Product,
+    Staff,
+    Transaction,
+    TransactionItem,
+)
+from conductor.messaging.models import GatewayState, InboundFragment, Message, MessagePart
+from conductor.store.base import Base
+
+__all__ = [
+    "ApiToken", "AuditEntry", "Base", "Customer", "CustomerMerge", "GatewayState",
+    "InboundFragment", "Message", "MessagePart", "Product", "Staff", "Transaction",
+    "TransactionItem", "User",
+]  # fmt: skip
