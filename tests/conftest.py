@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner, Result
@@ -127,3 +129,16 @@ def virtual_modem() -> Iterator[VirtualModem]:
     """A virtual SIM7600G-H on a real pseudo-terminal."""
     with VirtualModem(status_report_delay=0.05) as modem:
         yield modem
+
+
+@pytest.fixture
+def web_app(settings: Settings, sessions: sessionmaker[Session]) -> FastAPI:
+    from conductor.web.app import create_app
+
+    return create_app(settings, sessions)
+
+
+@pytest.fixture
+def client(web_app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(web_app) as test_client:
+        yield test_client

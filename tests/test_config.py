@@ -75,5 +75,5 @@ def test_a_setting_can_come_from_a_file_and_weak_secrets_are_refused(
     monkeypatch.setenv("CONDUCTOR_SECRET_KEY_FILE", str(secret))
     assert load_settings().secret_key == "k" * 40
     monkeypatch.setenv("CONDUCTOR_SECRET_KEY", "changeme")
-    with pytest.raises(ConfigError, match="CONDUCTOR_SECRET_KEY.*32 random"):
+    with pytest.raises(ConfigError, match=r"CONDUCTOR_SECRET_KEY.*32 random"):
         load_settings()

@@ -7,7 +7,7 @@ import sys
 import typer
 from rich.console import Console
 
-from conductor.cli import crm, db, demo, gateway, importer
+from conductor.cli import crm, db, demo, gateway, importer, web
 from conductor.cli.state import State
 from conductor.errors import ConductorError
 
@@ -25,6 +25,9 @@ app.add_typer(gateway.app, name="gateway")
 app.add_typer(gateway.modem_app, name="modem")
 app.command("status")(gateway.status)
 app.command("send")(gateway.send)
+app.command("web")(web.web)
+app.add_typer(web.user_app, name="user")
+app.add_typer(web.token_app, name="token")
 
 
 @app.callback()

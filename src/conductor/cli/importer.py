@@ -62,7 +62,7 @@ def import_file(
             bar.update(task, completed=done, total=total)
 
         summary = import_csv(
-            st.sessions, kind, file, st.settings, rejects_path=rejects, progress=report
+            st.engine, kind, file, st.settings, rejects_path=rejects, progress=report
         )
     _print_summary(file, summary)
 
