@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from playwright.sync_api import Browser, Page
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner, Result
@@ -142,3 +143,29 @@ def web_app(settings: Settings, sessions: sessionmaker[Session]) -> FastAPI:
 def client(web_app: FastAPI) -> Iterator[TestClient]:
     with TestClient(web_app) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def console_url(web_app: FastAPI) -> Iterator[str]:
+    """The console served by uvicorn on a free port, against the test database."""
+    from browser import live_server
+
+    with live_server(web_app) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def _chromium() -> Iterator[Browser]:
+    from browser import chromium
+
+    with chromium() as browser:
+        yield browser
+
+
+@pytest.fixture
+def page(_chromium: Browser) -> Iterator[Page]:
+    context = _chromium.new_context(viewport={"width": 1366, "height": 860})
+    try:
+        yield context.new_page()
+    finally:
+        context.close()

@@ -60,10 +60,10 @@ def _templates() -> Jinja2Templates:
 
 
 def _routes(app: FastAPI) -> None:
-    from conductor.web.pages import auth, home
+    from conductor.web.pages import auth, dashboard, home
 
-    app.include_router(auth.router)
-    app.include_router(home.router)
+    for router in (auth.router, home.router, dashboard.router):
+        app.include_router(router)
 
 
 def _errors(app: FastAPI) -> None:
