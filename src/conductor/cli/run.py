@@ -1,0 +1,68 @@
+"""``conductor run``: the console and the gateway in one process, stopped together."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterator
+
+import typer
+import uvicorn
+from rich.console import Console
+from sqlalchemy.orm import Session, sessionmaker
+
+from conductor.cli.state import state
+from conductor.config import Settings
+from conductor.gateway.runner import gateway_on, on_stop_signals
+from conductor.store.migrate import require_current
+from conductor.web.app import create_app
+
+console = Console()
+
+
+class _Server(uvicorn.Server):
+    """uvicorn without its own signal handling: ``conductor run`` stops everything at once."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def run(
+    ctx: typer.Context,
+    modem: str = typer.Option("", "--modem", help="'virtual' or a serial port (default: setting)."),
+) -> None:
+    """Run the console (and API) and the gateway together until SIGTERM/SIGINT."""
+    st = state(ctx)
+    require_current(st.engine)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    url = f"http://{st.settings.web_host}:{st.settings.web_port}/"
+    console.print(f"console on {url} (gateway on {modem or st.settings.modem_port})")
+    asyncio.run(run_all(st.settings, st.sessions, modem or None))
+
+
+async def run_all(settings: Settings, sessions: sessionmaker[Session], port: str | None) -> None:
+    app = create_app(settings, sessions)
+    server = _Server(uvicorn.Config(app, host=settings.web_host, port=settings.web_port,
+                                    log_level="info", access_log=False))  # fmt: skip
+    async with gateway_on(settings, sessions, port) as gateway:
+
+        def stop() -> None:
+            gateway.should_exit.set()
+            server.should_exit = True
+
+        async def serve() -> None:
+            try:
+                await server.serve()
+            finally:
+                gateway.should_exit.set()
+
+        async def relay() -> None:
+            try:
+                await gateway.run()
+            finally:
+                server.should_exit = True
+
+        with on_stop_signals(stop):
+            await asyncio.gather(relay(), serve())
