@@ -10,11 +10,18 @@ from conductor.crm.models import (
     Transaction,
     TransactionItem,
 )
-from conductor.messaging.models import GatewayState, InboundFragment, Message, MessagePart
+from conductor.messaging.models import (
+    ConsentEvent,
+    ConsentState,
+    GatewayState,
+    InboundFragment,
+    Message,
+    MessagePart,
+)
 from conductor.store.base import Base
 
 __all__ = [
-    "ApiToken", "AuditEntry", "Base", "Customer", "CustomerMerge", "GatewayState",
-    "InboundFragment", "Message", "MessagePart", "Product", "Staff", "Transaction",
-    "TransactionItem", "User",
+    "ApiToken", "AuditEntry", "Base", "ConsentEvent", "ConsentState", "Customer",
+    "CustomerMerge", "GatewayState", "InboundFragment", "Message", "MessagePart", "Product",
+    "Staff", "Transaction", "TransactionItem", "User",
 ]  # fmt: skip

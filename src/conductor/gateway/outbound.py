@@ -17,9 +17,11 @@ from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from conductor.messaging import status as st
+from conductor.messaging.consent import is_opted_out
 from conductor.messaging.models import Message, MessagePart
 
 INTERRUPTED = "send interrupted: this message may have gone out; check before retrying"
+OPTED_OUT = "not sent: the recipient opted out (STOP)"
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,11 @@ def _claimable(now: datetime, window_open: bool) -> ColumnElement[bool]:
 def claim_next(
     session: Session, *, gateway_id: str, now: datetime, lease: timedelta, window_open: bool
 ) -> Message | None:
-    """Lease the next message to send (replies before bulk, oldest first), or None."""
+    """Lease the next message to send (replies before bulk, oldest first), or None.
+
+    Checked again at claim time, whoever queued the message: a number that opted out gets
+    nothing but a compliance confirmation (the message is cancelled with the reason).
+    """
     stmt = (
         select(Message.id, Message.status)
         .where(_claimable(now, window_open))
@@ -63,9 +69,11 @@ def claim_next(
             message = session.get_one(Message, message_id, populate_existing=True)
             if _interrupted(message):
                 _fail(message, INTERRUPTED, now)
-                session.flush()
-                continue
-            return message
+            elif not message.compliance and is_opted_out(session, message.phone_number):
+                _cancel(message, OPTED_OUT, now)
+            else:
+                return message
+            session.flush()
     return None
 
 
@@ -157,6 +165,13 @@ def send_failed(
 
 def _fail(message: Message, reason: str, now: datetime) -> None:
     message.status = st.FAILED
+    message.error_message = reason
+    message.lease_until = None
+    message.updated_at = now
+
+
+def _cancel(message: Message, reason: str, now: datetime) -> None:
+    message.status = st.CANCELLED
     message.error_message = reason
     message.lease_until = None
     message.updated_at = now

@@ -59,6 +59,10 @@ class Message(Base):
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     delivery_status: Mapped[int | None] = mapped_column(Integer)
     in_reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    compliance: Mapped[bool] = mapped_column(Boolean, default=False)
+    """A STOP/START/HELP confirmation: the one text that may go to a number that opted out."""
+    responder: Mapped[str | None] = mapped_column(String(20))
+    """Who wrote an outbound text: person, bot-offline, bot-llm, api, campaign."""
 
     parts: Mapped[list[MessagePart]] = relationship(
         back_populates="message", order_by="MessagePart.seq"
@@ -128,3 +132,30 @@ class GatewayState(Base):
     storage_used: Mapped[int | None] = mapped_column(Integer)
     storage_total: Mapped[int | None] = mapped_column(Integer)
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class ConsentEvent(Base):
+    """Append-only history of a number's consent: opt-in, opt-out, where and when."""
+
+    __tablename__ = "consent_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    phone_number: Mapped[str] = mapped_column(String(40), index=True)
+    channel: Mapped[str] = mapped_column(String(10), default="sms")
+    kind: Mapped[str] = mapped_column(String(10))
+    source: Mapped[str] = mapped_column(String(60))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+
+
+class ConsentState(Base):
+    """The latest event per number and channel, kept in the same transaction as the event;
+    what the gateway checks when it claims a message."""
+
+    __tablename__ = "consent_state"
+
+    phone_number: Mapped[str] = mapped_column(String(40), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(10), primary_key=True, default="sms")
+    opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str] = mapped_column(String(60))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any, Final
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from conductor.accounts.service import audit
 from conductor.crm.models import Customer
 from conductor.crm.phone import normalize_phone
 from conductor.errors import InvalidInput, NotFound
 from conductor.messaging import status as st
-from conductor.messaging.models import Message
+from conductor.messaging.consent import is_opted_out
+from conductor.messaging.models import Message, MessagePart
 
 MAX_CONTENT_CHARS = 1600
 """Ten concatenated GSM-7 parts; longer texts are refused rather than silently cut."""
@@ -31,15 +34,20 @@ def queue_outbound(
     bulk: bool = False,
     suggested: bool = False,
     in_reply_to_id: int | None = None,
+    compliance: bool = False,
+    responder: str | None = None,
 ) -> Message:
-    """Queue a text for the gateway (or save it as a suggestion for a person to approve)."""
+    """Queue a text for the gateway (or save it as a suggestion for a person to approve).
+
+    A number that opted out is refused here (and again when the gateway claims the message),
+    except for a ``compliance`` confirmation of the opt-out itself.
+    """
     e164 = normalize_phone(phone_number, region)
     if e164 is None:
         raise InvalidInput(f"not a phone number: {phone_number!r}")
-    if not content.strip():
-        raise InvalidInput("message text is empty")
-    if len(content) > MAX_CONTENT_CHARS:
-        raise InvalidInput(f"message text is {len(content)} characters, over {MAX_CONTENT_CHARS}")
+    if not compliance and is_opted_out(session, e164):
+        raise InvalidInput(f"{e164} opted out of texts (STOP); it must opt in again (START)")
+    check_content(content)
     if scheduled_for is not None and scheduled_for.tzinfo is None:
         raise InvalidInput("scheduled_for must be timezone-aware")
     status = st.QUEUED if scheduled_for is None else st.SCHEDULED
@@ -56,11 +64,31 @@ def queue_outbound(
         scheduled_for=scheduled_for,
         bulk=bulk,
         in_reply_to_id=in_reply_to_id,
+        compliance=compliance,
+        responder=responder,
         customer_id=_customer_id(session, e164),
     )
     session.add(message)
     session.flush()
     return message
+
+
+def check_content(content: str) -> None:
+    """Refuse a text that is empty, too long or not storable (NUL, lone surrogates)."""
+    if not content.strip():
+        raise InvalidInput("message text is empty")
+    if len(content) > MAX_CONTENT_CHARS:
+        raise InvalidInput(f"message text is {len(content)} characters, over {MAX_CONTENT_CHARS}")
+    if "\x00" in content or _unencodable(content):
+        raise InvalidInput("message text contains characters that cannot be sent")
+
+
+def _unencodable(content: str) -> bool:
+    try:
+        content.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _customer_id(session: Session, e164: str) -> int | None:
@@ -160,3 +188,208 @@ def status_counts(session: Session) -> dict[tuple[str, str], int]:
         Message.direction, Message.status
     )
     return {(d, s): n for d, s, n in session.execute(stmt)}
+
+
+# A person's actions (console, API): each checks the message's current status under a row lock,
+# changes it through the functions above and writes an audit row naming the person.
+
+EDITABLE_STATUSES: Final = frozenset(
+    {st.SUGGESTED, st.APPROVED, st.QUEUED, st.SCHEDULED, st.FAILED}
+)
+"""Outbound texts a person may still reword: none of them has started going out."""
+
+BULK_ACTIONS: Final = ("approve", "cancel", "delete")
+
+
+class StateConflict(InvalidInput):
+    """The message's current status does not allow the change; ``allowed`` lists what would be
+    allowed instead (next statuses for a transition, statuses that allow an edit)."""
+
+    def __init__(self, message: Message, problem: str, allowed: Iterable[str]) -> None:
+        self.status = message.status
+        self.allowed = tuple(sorted(allowed))
+        super().__init__(f"message {message.id} is {message.status}; {problem}")
+
+
+def _lock(session: Session, message: Message) -> None:
+    """Re-read the row (``FOR UPDATE`` on PostgreSQL) so checks see what the gateway did."""
+    session.refresh(message, with_for_update=True)
+
+
+def _snapshot(message: Message) -> dict[str, Any]:
+    scheduled = message.scheduled_for.isoformat() if message.scheduled_for else None
+    return {"status": message.status, "content": message.content, "scheduled_for": scheduled}
+
+
+def _audit(
+    session: Session,
+    message: Message,
+    action: str,
+    before: dict[str, Any] | None,
+    actor: str,
+    now: datetime,
+) -> None:
+    after = None if action == "message.delete" else _snapshot(message)
+    audit(session, actor=actor, action=action, entity="message", entity_id=message.id,
+          before=before, after=after, now=now)  # fmt: skip
+
+
+def _transition(session: Session, message: Message, new_status: str) -> None:
+    allowed = st.MANUAL_TRANSITIONS.get(message.status, frozenset())
+    if new_status not in allowed:
+        choices = ", ".join(sorted(allowed)) or "none"
+        raise StateConflict(message, f"it can become: {choices}, not {new_status}", allowed)
+
+
+def set_status(
+    session: Session, message: Message, new_status: str, *, actor: str, now: datetime
+) -> None:
+    """Cancel, retry, requeue, mark read ...: a manual transition, audited."""
+    _lock(session, message)
+    _transition(session, message, new_status)
+    before = _snapshot(message)
+    change_status(session, message, new_status, now=now)
+    _audit(session, message, "message.status", before, actor, now)
+
+
+def approve(session: Session, message: Message, *, actor: str, now: datetime) -> None:
+    """A suggested (or approved) text goes out: queued, or scheduled if it has a future time."""
+    _lock(session, message)
+    if message.status not in (st.SUGGESTED, st.APPROVED):
+        raise StateConflict(message, "only suggested texts need approval", [st.SUGGESTED])
+    later = message.scheduled_for is not None and message.scheduled_for > now
+    set_status(session, message, st.SCHEDULED if later else st.QUEUED, actor=actor, now=now)
+
+
+def schedule(
+    session: Session, message: Message, when: datetime, *, actor: str, now: datetime
+) -> None:
+    """Send at ``when`` (the gateway still holds it until the sending window opens)."""
+    if when.tzinfo is None:
+        raise InvalidInput("the time to send at must be timezone-aware")
+    if when < now - timedelta(minutes=1):
+        raise InvalidInput("that time has already passed: pick a later one")
+    _lock(session, message)
+    if message.status != st.SCHEDULED:
+        _transition(session, message, st.SCHEDULED)
+    before = _snapshot(message)
+    message.scheduled_for = when
+    message.updated_at = now
+    if message.status != st.SCHEDULED:
+        change_status(session, message, st.SCHEDULED, now=now)
+    session.flush()
+    _audit(session, message, "message.schedule", before, actor, now)
+
+
+def edit_content(
+    session: Session, message: Message, text: str, *, actor: str, now: datetime
+) -> None:
+    """Reword a text that has not started going out."""
+    check_content(text)
+    _lock(session, message)
+    if message.direction != st.OUTBOUND or message.status not in EDITABLE_STATUSES:
+        editable = ", ".join(sorted(EDITABLE_STATUSES))
+        raise StateConflict(message, f"only {editable} texts can be edited", EDITABLE_STATUSES)
+    before = _snapshot(message)
+    message.content = text
+    message.updated_at = now
+    session.flush()
+    _audit(session, message, "message.edit", before, actor, now)
+
+
+def delete_message(session: Session, message: Message, *, actor: str, now: datetime) -> None:
+    """Remove an outbound text (and its part records); replies pointing at it keep their text."""
+    _lock(session, message)
+    if message.direction != st.OUTBOUND:
+        raise InvalidInput(f"message {message.id} is inbound: received texts are kept")
+    if message.status == st.SENDING:
+        raise StateConflict(message, "it is being sent right now and cannot be deleted", [])
+    before = _snapshot(message)
+    _audit(session, message, "message.delete", before, actor, now)
+    session.execute(
+        update(Message).where(Message.in_reply_to_id == message.id).values(in_reply_to_id=None)
+    )
+    session.execute(delete(MessagePart).where(MessagePart.message_id == message.id))
+    session.execute(delete(Message).where(Message.id == message.id))
+
+
+def create_outbound(
+    session: Session,
+    *,
+    actor: str,
+    now: datetime,
+    phone_number: str,
+    content: str,
+    region: str = "US",
+    scheduled_for: datetime | None = None,
+    suggested: bool = False,
+    in_reply_to_id: int | None = None,
+) -> Message:
+    """:func:`queue_outbound` on a person's behalf, audited (who sent what)."""
+    message = queue_outbound(
+        session, phone_number=phone_number, content=content, now=now, region=region,
+        scheduled_for=scheduled_for, suggested=suggested, in_reply_to_id=in_reply_to_id,
+    )  # fmt: skip
+    _audit(session, message, "message.create", None, actor, now)
+    return message
+
+
+def mark_thread_read(session: Session, phone_number: str, *, actor: str, now: datetime) -> int:
+    """Mark every unread text from ``phone_number`` read; returns how many there were."""
+    unread = session.scalars(
+        select(Message)
+        .where(Message.phone_number == phone_number, Message.direction == st.INBOUND)
+        .where(Message.status == st.UNREAD)
+        .order_by(Message.id)
+    ).all()
+    for message in unread:
+        set_status(session, message, st.READ, actor=actor, now=now)
+    return len(unread)
+
+
+def reply(
+    session: Session,
+    phone_number: str,
+    content: str,
+    *,
+    actor: str,
+    now: datetime,
+    region: str = "US",
+) -> Message:
+    """Answer a conversation: queue the text (as a reply to the latest inbound text, which the
+    gateway sends even outside the window) and mark the conversation read."""
+    latest = session.scalar(
+        select(Message.id)
+        .where(Message.phone_number == phone_number, Message.direction == st.INBOUND)
+        .order_by(Message.created_at.desc(), Message.id.desc())
+        .limit(1)
+    )
+    message = create_outbound(
+        session, actor=actor, now=now, phone_number=phone_number, content=content,
+        region=region, in_reply_to_id=latest,
+    )  # fmt: skip
+    mark_thread_read(session, phone_number, actor=actor, now=now)
+    return message
+
+
+def bulk_action(
+    session: Session, ids: Iterable[int], action: str, *, actor: str, now: datetime
+) -> tuple[int, list[str]]:
+    """Approve, cancel or delete several texts; returns how many changed and why others did not."""
+    if action not in BULK_ACTIONS:
+        raise InvalidInput(f"bulk action must be one of {', '.join(BULK_ACTIONS)}, not {action!r}")
+    done, refused = 0, []
+    for message_id in sorted(set(ids)):
+        try:
+            message = get_message(session, message_id)
+            if action == "approve":
+                approve(session, message, actor=actor, now=now)
+            elif action == "cancel":
+                set_status(session, message, st.CANCELLED, actor=actor, now=now)
+            else:
+                delete_message(session, message, actor=actor, now=now)
+        except (InvalidInput, NotFound) as exc:
+            refused.append(str(exc))
+        else:
+            done += 1
+    return done, refused
