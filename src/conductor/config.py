@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from datetime import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator
@@ -93,6 +93,24 @@ class Settings(BaseSettings):
 
     business_name: str = "MOTA Dispensary"
     """Shown in the console and used by the bot's help text."""
+
+    bot_mode: Literal["auto", "draft"] = "auto"
+    """``auto``: the bot's replies are queued for sending; ``draft``: saved as suggestions
+    for a person to approve in the console."""
+
+    shop_hours: str = "9am-9pm every day"
+    shop_address: str = "123 Main St, Los Angeles, CA"
+    shop_phone: str = "(323) 555-0100"
+    help_text: str = ""
+    """Answer to HELP (empty: business name, phone and "Reply STOP to opt out")."""
+
+    llm_base_url: str = ""
+    """OpenAI-compatible endpoint (``https://api.openai.com/v1``, Ollama's
+    ``http://127.0.0.1:11434/v1`` ...); empty: the offline responder only."""
+
+    llm_model: str = ""
+    llm_api_key: str = ""
+    llm_timeout_s: float = Field(default=10.0, gt=0)
 
     @field_validator("secret_key")
     @classmethod
