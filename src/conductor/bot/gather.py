@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz, process, utils
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -101,11 +101,55 @@ def _relevant(
     return []
 
 
+STOP_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "any",
+        "are",
+        "do",
+        "does",
+        "for",
+        "got",
+        "guys",
+        "have",
+        "i",
+        "in",
+        "is",
+        "it",
+        "me",
+        "of",
+        "on",
+        "or",
+        "please",
+        "still",
+        "the",
+        "there",
+        "this",
+        "to",
+        "u",
+        "we",
+        "what",
+        "you",
+        "your",
+        "stock",
+        "left",
+        "available",
+        "carry",
+    ]
+)
+
+
 def matching_products(stock: list[ProductFact], text: str, limit: int = 3) -> list[ProductFact]:
     """In-stock products whose name or brand the text names (fuzzy: typos, partial names)."""
-    choices = {i: f"{p.brand or ''} {p.name}".lower() for i, p in enumerate(stock)}
-    found = process.extract(text.lower(), choices, scorer=fuzz.partial_token_set_ratio,
-                            limit=limit * 3, score_cutoff=MATCH_SCORE)  # fmt: skip
+    words = [w for w in utils.default_process(text).split() if w not in STOP_WORDS]
+    if not words:
+        return []
+    choices = {i: f"{p.brand or ''} {p.name}" for i, p in enumerate(stock)}
+    found = process.extract(" ".join(words), choices, scorer=fuzz.partial_token_set_ratio,
+                            processor=utils.default_process, limit=limit * 3,
+                            score_cutoff=MATCH_SCORE)  # fmt: skip
     best = max((score for _, score, _ in found), default=0)
     return [stock[i] for _, score, i in found if score >= best - 5][:limit]
 

@@ -26,7 +26,9 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("hours", re.compile(
         r"\b(hours?|open|close[sd]?|closing|where are you|address|located|location|"
         r"directions|parking)\b")),
-    ("thanks", re.compile(r"^\W*(thanks?( you)?|thx|ty|ok(ay)?|cool|great|perfect|got it)\W*$")),
+    ("thanks", re.compile(
+        r"^\W*((thanks?|thank you|thx|ty|ok(ay)?|k|cool|great|perfect|got it|awesome|"
+        r"sounds good|will do|see you)\W*)+$")),
 )  # fmt: skip
 
 
