@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 from conductor.bot.context import BusinessInfo
 from conductor.bot.service import BotOptions
 from conductor.crm.models import Customer
+from conductor.gateway.inbound import dedup_key
 from conductor.messaging import service
 from conductor.messaging.models import Message
 from factories import make_customer, make_product, make_sale
@@ -22,6 +24,7 @@ BUSINESS = BusinessInfo(
 )  # fmt: skip
 OPTIONS = BotOptions("test-bot", BUSINESS, ZoneInfo("America/Los_Angeles"))
 REGULAR = "+13105550123"
+_seq = itertools.count()
 STRANGER = "+14155550199"
 
 
@@ -82,7 +85,7 @@ def regular_customer(session: Session) -> Customer:
 
 def inbound(session: Session, text: str, phone: str = REGULAR) -> Message:
     message = service.store_inbound(
-        session, sender=phone, content=text, dedup_key=f"{phone}:{text}:{NOW.timestamp()}",
+        session, sender=phone, content=text, dedup_key=dedup_key(f"{phone}:{text}:{next(_seq)}"),
         received_at=NOW,
     )  # fmt: skip
     assert message is not None

@@ -1,10 +1,11 @@
-"""``conductor run``: the console and the gateway in one process, stopped together."""
+"""``conductor run``: the console, the gateway and the bot in one process, stopped together."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+import threading
 from collections.abc import Iterator
 
 import typer
@@ -12,6 +13,8 @@ import uvicorn
 from rich.console import Console
 from sqlalchemy.orm import Session, sessionmaker
 
+from conductor.bot.service import BotOptions
+from conductor.bot.worker import BotWorker, make_responder
 from conductor.cli.state import state
 from conductor.config import Settings
 from conductor.gateway.runner import gateway_on, on_stop_signals
@@ -33,7 +36,7 @@ def run(
     ctx: typer.Context,
     modem: str = typer.Option("", "--modem", help="'virtual' or a serial port (default: setting)."),
 ) -> None:
-    """Run the console (and API) and the gateway together until SIGTERM/SIGINT."""
+    """Run the console (and API), the gateway and the bot together until SIGTERM/SIGINT."""
     st = state(ctx)
     require_current(st.engine)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
@@ -46,17 +49,23 @@ async def run_all(settings: Settings, sessions: sessionmaker[Session], port: str
     app = create_app(settings, sessions)
     server = _Server(uvicorn.Config(app, host=settings.web_host, port=settings.web_port,
                                     log_level="info", access_log=False))  # fmt: skip
+    bot = BotWorker(
+        sessions, BotOptions.from_settings(settings, "bot@run"), make_responder(settings)
+    )
+    bot_stop = threading.Event()
     async with gateway_on(settings, sessions, port) as gateway:
 
         def stop() -> None:
             gateway.should_exit.set()
             server.should_exit = True
+            bot_stop.set()
 
         async def serve() -> None:
             try:
                 await server.serve()
             finally:
                 gateway.should_exit.set()
+                bot_stop.set()
 
         async def relay() -> None:
             try:
@@ -65,4 +74,4 @@ async def run_all(settings: Settings, sessions: sessionmaker[Session], port: str
                 server.should_exit = True
 
         with on_stop_signals(stop):
-            await asyncio.gather(relay(), serve())
+            await asyncio.gather(relay(), serve(), asyncio.to_thread(bot.run, bot_stop))
