@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any, get_args
 
 import pytest
-from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from conductor.cli.importer import Kind
 from conductor.config import Settings
@@ -73,7 +73,7 @@ def test_customers_are_imported_with_phone_email_keys_and_consent(
 
 
 def test_importing_the_same_file_again_changes_nothing(
-    tmp_path: Path, sessions: sessionmaker[Session], settings: Settings, session: Session
+    tmp_path: Path, engine: Engine, settings: Settings, session: Session
 ) -> None:
     path = write_csv(
         tmp_path / "c.csv",
@@ -83,42 +83,42 @@ def test_importing_the_same_file_again_changes_nothing(
             ["M2", "Ben", "Bo", "", "", "", "", "", "", ""],
         ],
     )
-    first = import_csv(sessions, "customers", path, settings)
+    first = import_csv(engine, "customers", path, settings)
     assert (first.inserted, first.updated, first.unchanged, first.rejected) == (2, 0, 0, 0)
     before = table_rows(session, Customer)
-    again = import_csv(sessions, "customers", path, settings)
+    again = import_csv(engine, "customers", path, settings)
     assert (again.inserted, again.updated, again.unchanged, again.rejected) == (0, 0, 2, 0)
     assert table_rows(session, Customer) == before
 
 
 def test_a_changed_row_is_counted_as_updated_and_consent_time_follows_the_value(
-    tmp_path: Path, sessions: sessionmaker[Session], settings: Settings, session: Session
+    tmp_path: Path, engine: Engine, settings: Settings, session: Session
 ) -> None:
     header = ["member_id", "first_name", "last_name", "sms_opt_in"]
     first_at, second_at = datetime(2024, 1, 1, tzinfo=UTC), datetime(2024, 2, 1, tzinfo=UTC)
     rows = [header, ["M1", "Ann", "Ames", "yes"], ["M2", "Ben", "Bo", "yes"]]
-    import_csv(sessions, "customers", write_csv(tmp_path / "a.csv", rows), settings, now=first_at)
+    import_csv(engine, "customers", write_csv(tmp_path / "a.csv", rows), settings, now=first_at)
     rows = [header, ["M1", "Ann", "Ames-Lee", "yes"], ["M2", "Ben", "Bo", "no"]]
     path = write_csv(tmp_path / "b.csv", rows)
-    summary = import_csv(sessions, "customers", path, settings, now=second_at)
+    summary = import_csv(engine, "customers", path, settings, now=second_at)
     assert (summary.inserted, summary.updated, summary.unchanged) == (0, 2, 0)
     got = customers(session)
     assert got["M1"].last_name_key == "ames-lee"
     assert (got["M1"].sms_consent, got["M1"].sms_consent_at) == (True, first_at)
     assert (got["M2"].sms_consent, got["M2"].sms_consent_at) == (False, second_at)
-    unchanged = import_csv(sessions, "customers", path, settings, now=datetime.now(UTC))
+    unchanged = import_csv(engine, "customers", path, settings, now=datetime.now(UTC))
     assert (unchanged.updated, unchanged.unchanged) == (0, 2)
 
 
 def test_a_blank_opt_in_keeps_the_stored_consent(
-    tmp_path: Path, sessions: sessionmaker[Session], settings: Settings, session: Session
+    tmp_path: Path, engine: Engine, settings: Settings, session: Session
 ) -> None:
     header = ["member_id", "sms_opt_in"]
     import_csv(
-        sessions, "customers", write_csv(tmp_path / "a.csv", [header, ["M1", "yes"]]), settings
+        engine, "customers", write_csv(tmp_path / "a.csv", [header, ["M1", "yes"]]), settings
     )
     summary = import_csv(
-        sessions, "customers", write_csv(tmp_path / "b.csv", [header, ["M1", ""]]), settings
+        engine, "customers", write_csv(tmp_path / "b.csv", [header, ["M1", ""]]), settings
     )
     assert summary.unchanged == 1
     assert customers(session)["M1"].sms_consent is True
@@ -147,13 +147,13 @@ def test_a_bad_date_is_rejected_with_its_line_and_the_rest_imports(
 
 
 def test_a_blank_required_value_is_rejected(
-    tmp_path: Path, sessions: sessionmaker[Session], settings: Settings, session: Session
+    tmp_path: Path, engine: Engine, settings: Settings, session: Session
 ) -> None:
     path = write_csv(
         tmp_path / "c.csv",
         [CUSTOMER_HEADER, ["", "No", "Id", "", "", ""], ["M1", "", "", "", "", ""]],
     )
-    summary = import_csv(sessions, "customers", path, settings)
+    summary = import_csv(engine, "customers", path, settings)
     assert (summary.inserted, summary.rejected) == (1, 1)
     assert rejects_of(path.with_name("c.csv.rejects.csv"))[0][:2] == [
         "2",
@@ -162,7 +162,7 @@ def test_a_blank_required_value_is_rejected(
 
 
 def test_short_and_long_rows_are_rejected_with_their_physical_line(
-    tmp_path: Path, sessions: sessionmaker[Session], settings: Settings, session: Session
+    tmp_path: Path, engine: Engine, settings: Settings, session: Session
 ) -> None:
     path = tmp_path / "c.csv"
     path.write_text(
@@ -175,7 +175,7 @@ def test_short_and_long_rows_are_rejected_with_their_physical_line(
         encoding="utf-8",
     )
     reject_path = tmp_path / "bad-rows.csv"
-    summary = import_csv(sessions, "customers", path, settings, rejects_path=reject_path)
+    summary = import_csv(engine, "customers", path, settings, rejects_path=reject_path)
     assert summary.rejects_path == reject_path
     assert [r[:2] for r in rejects_of(reject_path)] == [
         ["4", "row has 2 fields, the header has 3"],
@@ -218,12 +218,12 @@ def test_cp1252_is_detected_even_when_the_first_accent_is_far_down_the_file(
 
 
 def test_a_utf8_bom_does_not_hide_the_first_column(
-    tmp_path: Path, sessions: sessionmaker[Session], settings: Settings, session: Session
+    tmp_path: Path, engine: Engine, settings: Settings, session: Session
 ) -> None:
     path = write_csv(
         tmp_path / "bom.csv", [["member_id", "first_name"], ["M1", "Łucja"]], "utf-8-sig"
     )
-    summary = import_csv(sessions, "customers", path, settings)
+    summary = import_csv(engine, "customers", path, settings)
     assert (summary.encoding, summary.inserted, summary.unknown_columns) == ("utf-8-sig", 1, ())
     assert customers(session)["M1"].first_name == "Łucja"
 
@@ -249,13 +249,13 @@ def test_header_aliases_are_read_and_unknown_columns_listed(
 
 
 def test_blaze_epoch_millisecond_dates(
-    tmp_path: Path, sessions: sessionmaker[Session], settings: Settings, session: Session
+    tmp_path: Path, engine: Engine, settings: Settings, session: Session
 ) -> None:
     path = write_csv(
         tmp_path / "blaze.csv",
         [["memberId", "dob", "memberSince"], ["M1", "-315619200000", "1709942400000"]],
     )
-    import_csv(sessions, "customers", path, settings)
+    import_csv(engine, "customers", path, settings)
     got = customers(session)["M1"]
     assert (got.date_of_birth, got.date_joined) == (date(1960, 1, 1), date(2024, 3, 9))
 
@@ -290,12 +290,12 @@ def test_staff_and_products_files(tmp_path: Path, cli: CliRun, session: Session)
 
 
 def test_a_value_too_long_for_its_column_is_rejected_not_a_failed_batch(
-    tmp_path: Path, sessions: sessionmaker[Session], settings: Settings, session: Session
+    tmp_path: Path, engine: Engine, settings: Settings, session: Session
 ) -> None:
     path = write_csv(
         tmp_path / "c.csv", [["member_id", "state"], ["M1", "California"], ["M2", "ca"]]
     )
-    summary = import_csv(sessions, "customers", path, settings)
+    summary = import_csv(engine, "customers", path, settings)
     assert (summary.inserted, summary.rejected) == (1, 1)
     assert customers(session)["M2"].state == "CA"
 
@@ -306,24 +306,24 @@ def test_the_kind_argument_offers_exactly_the_layout_kinds() -> None:
 
 @pytest.mark.parametrize("size", [1, 2])
 def test_a_key_repeated_in_the_file_is_inserted_then_updated(
-    size: int, tmp_path: Path, sessions: sessionmaker[Session], settings: Settings, session: Session
+    size: int, tmp_path: Path, engine: Engine, settings: Settings, session: Session
 ) -> None:
     path = write_csv(
         tmp_path / "c.csv", [["member_id", "first_name"], ["M1", "Ann"], ["M1", "Anna"]]
     )
-    summary = import_csv(sessions, "customers", path, settings, batch_size=size)
+    summary = import_csv(engine, "customers", path, settings, batch_size=size)
     assert (summary.inserted, summary.updated) == (1, 1)
     assert customers(session)["M1"].first_name == "Anna"
 
 
 def test_progress_is_reported_in_bytes_up_to_the_file_size(
-    tmp_path: Path, sessions: sessionmaker[Session], settings: Settings
+    tmp_path: Path, engine: Engine, settings: Settings
 ) -> None:
     rows = [["member_id", "first_name"]] + [[f"M{i}", "Ann"] for i in range(50)]
     path = write_csv(tmp_path / "c.csv", rows)
     seen: list[tuple[int, int]] = []
     import_csv(
-        sessions,
+        engine,
         "customers",
         path,
         settings,
@@ -335,14 +335,22 @@ def test_progress_is_reported_in_bytes_up_to_the_file_size(
 
 
 def test_a_nul_character_is_rejected_not_sent_to_the_database(
-    tmp_path: Path, sessions: sessionmaker[Session], settings: Settings, session: Session
+    tmp_path: Path, engine: Engine, settings: Settings, session: Session
 ) -> None:
     path = write_csv(
         tmp_path / "c.csv", [["member_id", "first_name"], ["M1", "A\x00n"], ["M2", "Ben"]]
     )
-    summary = import_csv(sessions, "customers", path, settings)
+    summary = import_csv(engine, "customers", path, settings)
     assert (summary.inserted, summary.rejected) == (1, 1)
     assert rejects_of(path.with_name("c.csv.rejects.csv"))[0][:2] == [
         "2",
         "first_name: contains a NUL character",
     ]
+
+
+def test_text_that_is_not_csv_stops_the_import_with_its_line(tmp_path: Path, cli: CliRun) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text(f"member_id,first_name\nM1,Ann\nM2,{'x' * 200_000}\n", encoding="utf-8")
+    result = cli("import", "customers", str(path), expect_exit=1)
+    assert isinstance(result.exception, InvalidInput)
+    assert "line 3 cannot be read as CSV" in str(result.exception)

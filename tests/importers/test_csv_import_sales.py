@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from conductor.config import Settings
@@ -33,7 +33,9 @@ def rejects_of(path: Path) -> list[list[str]]:
 
 
 @pytest.fixture
-def shop(tmp_path: Path, sessions: sessionmaker[Session], settings: Settings) -> Path:
+def shop(
+    tmp_path: Path, engine: Engine, sessions: sessionmaker[Session], settings: Settings
+) -> Path:
     """Customers M1, M2 and M3 (M3 merged into M2), staff S1, product P1 — imported."""
     imports = {
         "customers": [["member_id", "first_name"], ["M1", "Ann"], ["M2", "Ben"], ["M3", "Benny"]],
@@ -41,7 +43,7 @@ def shop(tmp_path: Path, sessions: sessionmaker[Session], settings: Settings) ->
         "products": [["product_id", "name", "brand"], ["P1", "Blue Dream", "MOTA"]],
     }
     for kind, rows in imports.items():
-        import_csv(sessions, kind, write_csv(tmp_path / f"{kind}.csv", rows), settings)
+        import_csv(engine, kind, write_csv(tmp_path / f"{kind}.csv", rows), settings)
     with sessions() as session:
         ben, benny = (
             session.scalars(select(Customer).where(Customer.member_id == m)).one()
@@ -89,7 +91,7 @@ def test_transactions_resolve_customers_staff_walk_ins_and_merges(
 
 
 def test_an_unknown_member_id_is_rejected(
-    shop: Path, sessions: sessionmaker[Session], settings: Settings, session: Session
+    shop: Path, engine: Engine, settings: Settings, session: Session
 ) -> None:
     path = write_csv(
         shop / "tx.csv",
@@ -99,15 +101,13 @@ def test_an_unknown_member_id_is_rejected(
             ["T2", "M1", "2024-03-09", "5", "", ""],
         ],
     )
-    summary = import_csv(sessions, "transactions", path, settings)
+    summary = import_csv(engine, "transactions", path, settings)
     assert (summary.inserted, summary.rejected) == (1, 1)
     assert rejects_of(shop / "tx.csv.rejects.csv") == [["2", "unknown member_id 'M404'"]]
     assert list(by_key(session)) == ["T2"]
 
 
-def test_non_numeric_money_is_rejected(
-    shop: Path, sessions: sessionmaker[Session], settings: Settings
-) -> None:
+def test_non_numeric_money_is_rejected(shop: Path, engine: Engine, settings: Settings) -> None:
     path = write_csv(
         shop / "tx.csv",
         [
@@ -116,16 +116,16 @@ def test_non_numeric_money_is_rejected(
             ["T2", "M1", "2024-03-09", "5", "", ""],
         ],
     )
-    summary = import_csv(sessions, "transactions", path, settings)
+    summary = import_csv(engine, "transactions", path, settings)
     assert (summary.inserted, summary.rejected) == (1, 1)
     assert rejects_of(shop / "tx.csv.rejects.csv") == [["2", "total: not a number"]]
 
 
 def test_items_need_a_known_transaction_but_not_a_known_product(
-    shop: Path, cli: CliRun, sessions: sessionmaker[Session], settings: Settings, session: Session
+    shop: Path, cli: CliRun, engine: Engine, settings: Settings, session: Session
 ) -> None:
     tx = write_csv(shop / "tx.csv", [TX_HEADER, ["T1", "M1", "2024-03-09", "60", "S1", ""]])
-    import_csv(sessions, "transactions", tx, settings)
+    import_csv(engine, "transactions", tx, settings)
     items = write_csv(
         shop / "items.csv",
         [
@@ -147,7 +147,7 @@ def test_items_need_a_known_transaction_but_not_a_known_product(
 
 
 def test_reimporting_transactions_changes_nothing_and_moving_one_refreshes_both_customers(
-    shop: Path, sessions: sessionmaker[Session], settings: Settings, session: Session
+    shop: Path, engine: Engine, settings: Settings, session: Session
 ) -> None:
     rows = [
         TX_HEADER,
@@ -155,11 +155,11 @@ def test_reimporting_transactions_changes_nothing_and_moving_one_refreshes_both_
         ["T2", "M1", "2024-03-10", "30", "", ""],
     ]
     path = write_csv(shop / "tx.csv", rows)
-    import_csv(sessions, "transactions", path, settings)
-    again = import_csv(sessions, "transactions", path, settings)
+    import_csv(engine, "transactions", path, settings)
+    again = import_csv(engine, "transactions", path, settings)
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 2)
     rows[2][1] = "M2"  # T2 was Ann's, is Ben's
-    moved = import_csv(sessions, "transactions", write_csv(shop / "tx2.csv", rows), settings)
+    moved = import_csv(engine, "transactions", write_csv(shop / "tx2.csv", rows), settings)
     assert (moved.updated, moved.unchanged) == (1, 1)
     session.expire_all()
     ann = session.get(Customer, customer_id(session, "M1"))
@@ -171,7 +171,7 @@ def test_reimporting_transactions_changes_nothing_and_moving_one_refreshes_both_
 
 
 def test_cached_analytics_are_fresh_after_a_multi_batch_import(
-    shop: Path, sessions: sessionmaker[Session], settings: Settings, session: Session
+    shop: Path, engine: Engine, settings: Settings, session: Session
 ) -> None:
     rows = [TX_HEADER] + [
         [
@@ -185,7 +185,7 @@ def test_cached_analytics_are_fresh_after_a_multi_batch_import(
         for i in range(40)
     ]
     summary = import_csv(
-        sessions,
+        engine,
         "transactions",
         write_csv(shop / "tx.csv", rows),
         settings,

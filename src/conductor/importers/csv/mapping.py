@@ -13,6 +13,7 @@ NULL, or the column's default when it cannot be NULL. Exceptions, by design:
 * references (``member_id``, ``staff_id``, ``staff_name`` of a transaction; ``transaction_id``,
   ``product_id`` of an item) go into :attr:`Record.refs` for the service to resolve.
 
+:class:`Plan` says how to read each column of one file and :meth:`Plan.record` reads one row;
 :func:`complete_customer` then derives the search keys and consent bookkeeping from the record
 and the stored row.
 """
@@ -53,16 +54,21 @@ KEYS = {
 
 _TARGETS = {"zip": "zip_code", "sms_opt_in": "sms_consent", "email_opt_in": "email_consent"}
 _REFS = {
-    "transactions": frozenset({"member_id", "staff_id", "staff_name"}),
-    "items": frozenset({"transaction_id", "product_id"}),
+    "transactions": ("member_id", "staff_id", "staff_name"),
+    "items": ("transaction_id", "product_id"),
 }
-_KEEP_WHEN_BLANK = frozenset({"sms_consent", "email_consent"})
 _REF_LENGTH = {"staff_name": 201}
 _KEY_LENGTH = 64
+PHONE_LENGTH = 40
 _UNLIMITED = 1 << 30
+_KEEP_WHEN_BLANK = frozenset({"sms_consent", "email_consent"})
+CASES: dict[str, Callable[[str], str]] = {"email": str.lower, "state": str.upper}
 
 Parse = Callable[[str], Any]
-"""Reads a stripped, non-blank cell; raises ValueError with the reason it cannot."""
+"""Reads one cell (stripping it; None when blank); raises ValueError with the reason it cannot."""
+
+MISSING: Any = object()
+"""The blank value of a required column: the row is rejected."""
 
 
 @dataclass(frozen=True)
@@ -85,16 +91,22 @@ class Record:
     refs: dict[str, str | None] = field(default_factory=dict)
 
 
-class _Field(NamedTuple):
+class Text(NamedTuple):
+    """A text cell, kept as written (stripped) if it fits the column."""
+
     position: int
-    source: str
     target: str
-    parse: Parse | None
-    """None for text, kept as written (stripped)."""
-    length: int | None
-    """For text: the most characters the column holds."""
+    length: int
     blank: Any
-    required: bool
+
+
+class Parsed(NamedTuple):
+    """A cell read by a parser from :mod:`.values`."""
+
+    position: int
+    target: str
+    parse: Parse
+    blank: Any
 
 
 def table_of(kind: str) -> Table:
@@ -103,55 +115,81 @@ def table_of(kind: str) -> Table:
     return table
 
 
-class Mapper:
-    """Maps the rows of one file; ``columns`` gives the position of each canonical column."""
+class Plan:
+    """How to read each column of one file; ``columns`` gives their positions."""
 
-    def __init__(self, kind: str, columns: Mapping[str, int], context: Context) -> None:
-        self.kind = kind
-        self.context = context
+    def __init__(self, kind: str, columns: Mapping[str, int], width: int, context: Context):
+        self.kind, self.width, self.context = kind, width, context
+        self.key = KEYS[kind]
+        self.refs = [name for name in columns if name in _REFS.get(kind, ())]
+        self.phone = columns.get("phone") if kind == "customers" else None
+        self.texts: list[Text] = []
+        self.parsed: list[Parsed] = []
+        self.sources: dict[str, str] = {}
         table = table_of(kind)
-        refs = _REFS.get(kind, frozenset())
-        self._key = KEYS[kind]
-        self._phone = columns.get("phone") if kind == "customers" else None
-        self._fields = [
-            _field(kind, table, name, position, context.zone)
-            for name, position in columns.items()
-            if name not in refs and not (self._phone is not None and name == "phone")
-        ]
-        self._fields += [
-            _Field(position, name, name, None, _REF_LENGTH.get(name, _KEY_LENGTH), None, False)
-            for name, position in columns.items()
-            if name in refs
-        ]
-        self._required_refs = [name for name in REQUIRED[kind] if name in refs]
+        for name, position in columns.items():
+            if position != self.phone:
+                self._add(table, name, position)
+        self.required = [t for t, source in self.sources.items() if source in REQUIRED[kind]]
+        self.cases = [(t, CASES[t]) for t in self.sources if t in CASES]
 
     def record(self, line: int, cells: list[str]) -> Record:
-        """The row's record; RowError (with ``line``) naming the column of the first bad value."""
+        """One row's record; RowError (with ``line``) naming the column of the first bad value."""
+        if len(cells) != self.width:
+            raise RowError(f"row has {len(cells)} fields, the header has {self.width}", line=line)
         columns: dict[str, Any] = {}
-        for position, source, target, parse, length, blank, required in self._fields:
+        for position, target, length, blank in self.texts:
             raw = cells[position].strip()
-            if not raw:
-                if required:
-                    raise RowError(f"{source}: required value is blank", line=line)
-                columns[target] = blank
-            elif length is not None:
-                columns[target] = _text(raw, length, parse, source, line)
-            elif parse is not None:
-                try:
-                    columns[target] = parse(raw)
-                except ValueError as exc:
-                    raise RowError(f"{source}: {exc}", line=line) from None
-        if self._phone is not None:
-            raw = cells[self._phone].strip()
-            columns["phone_raw"] = _text(raw, 40, None, "phone", line) if raw else None
+            if len(raw) > length or "\x00" in raw:
+                raise self.bad_text(target, raw, line)
+            columns[target] = raw or blank
+        for position, target, parse, blank in self.parsed:
+            try:
+                value = parse(cells[position])
+            except ValueError as exc:
+                raise RowError(f"{self.sources[target]}: {exc}", line=line) from None
+            columns[target] = blank if value is None else value
+        for target in self.required:
+            if columns[target] is MISSING:
+                raise RowError(f"{self.sources[target]}: required value is blank", line=line)
+        for target, case in self.cases:
+            if columns[target]:
+                columns[target] = case(columns[target])
+        if self.phone is not None:
+            raw = cells[self.phone].strip()
+            if len(raw) > PHONE_LENGTH or "\x00" in raw:
+                raise self.bad_text("phone", raw, line)
+            columns["phone_raw"] = raw or None
             columns["phone"] = normalize_phone(raw, self.context.region)
-        refs: dict[str, str | None] = {}
-        if self.kind in _REFS:
-            refs = {name: columns.pop(name) for name in _REFS[self.kind] if name in columns}
-            for name in self._required_refs:
-                if refs[name] is None:
-                    raise RowError(f"{name}: required value is blank", line=line)
-        return Record(line, cells, columns[self._key], columns, refs)
+        refs = {name: columns.pop(name) for name in self.refs}
+        return Record(line, cells, columns[self.key], columns, refs)
+
+    def bad_text(self, target: str, raw: str, line: int) -> RowError:
+        """Why ``raw`` does not fit the text column ``target``."""
+        source = self.sources.get(target, target)
+        if "\x00" in raw:
+            return RowError(f"{source}: contains a NUL character", line=line)
+        length = next((t.length for t in self.texts if t.target == target), PHONE_LENGTH)
+        return RowError(f"{source}: longer than {length} characters", line=line)
+
+    def _add(self, table: Table, name: str, position: int) -> None:
+        required = name in REQUIRED[self.kind]
+        if name in self.refs:
+            blank = MISSING if required else None
+            length = _REF_LENGTH.get(name, _KEY_LENGTH)
+            self.texts.append(Text(position, name, length, blank))
+            self.sources[name] = name
+            return
+        target = _TARGETS.get(name, name) if self.kind == "customers" else name
+        column = table.c[target]
+        self.sources[target] = name
+        blank = MISSING if required else _column_blank(column)
+        if isinstance(column.type, String):
+            length = column.type.length or _UNLIMITED
+            self.texts.append(Text(position, target, length, blank))
+        else:
+            parse = _parser(column, self.context.zone)
+            self.parsed.append(Parsed(position, target, parse, blank))
 
 
 def complete_customer(new: dict[str, Any], old: Mapping[str, Any] | None, now: datetime) -> None:
@@ -185,39 +223,23 @@ def _complete_consent(
         new.update({source: "import", at: now})
 
 
-def _text(raw: str, length: int, case: Parse | None, source: str, line: int) -> str:
-    if len(raw) > length:
-        raise RowError(f"{source}: longer than {length} characters", line=line)
-    if "\x00" in raw:
-        raise RowError(f"{source}: contains a NUL character", line=line)
-    return case(raw) if case is not None else raw
+def _column_blank(column: Column[Any]) -> Any:
+    """What a blank cell stores: NULL, or the default of a column that cannot be NULL."""
+    if column.nullable or column.name in _KEEP_WHEN_BLANK or column.default is None:
+        return None
+    return getattr(column.default, "arg", None)
 
 
-def _field(kind: str, table: Table, name: str, position: int, zone: tzinfo) -> _Field:
-    target = _TARGETS.get(name, name) if kind == "customers" else name
-    column = table.c[target]
-    blank = None
-    if not column.nullable and target not in _KEEP_WHEN_BLANK:
-        default = column.default
-        blank = getattr(default, "arg", None) if default is not None else None
-    parse, length = _parser(column, zone)
-    return _Field(position, name, target, parse, length, blank, name in REQUIRED[kind])
-
-
-def _parser(column: Column[Any], zone: tzinfo) -> tuple[Parse | None, int | None]:
-    """How to read a cell for ``column``: a parser, or (for text) a case change and a length."""
+def _parser(column: Column[Any], zone: tzinfo) -> Parse:
     kind = column.type
-    if isinstance(kind, String):
-        case = {"email": str.lower, "state": str.upper}.get(column.name)
-        return case, kind.length or _UNLIMITED
     if isinstance(kind, UTCDateTime):
-        return partial(values.parse_datetime, zone=zone), None
+        return partial(values.parse_datetime, zone=zone)
     if isinstance(kind, Date):
-        return values.parse_date, None
+        return values.parse_date
     if isinstance(kind, Boolean):
-        return values.parse_bool, None
+        return values.parse_bool
     if isinstance(kind, Numeric):
-        return values.decimal_parser(kind.scale or 0, kind.precision or 18), None
+        return values.decimal_parser(kind.scale or 0, kind.precision or 18)
     if isinstance(kind, Integer):
-        return values.parse_int, None
+        return values.parse_int
     raise TypeError(f"no CSV parser for column {column.name} of type {kind!r}")

@@ -9,11 +9,14 @@ reading the file twice, which the operating system's cache makes cheap. A file t
 (it holds bytes Windows-1252 leaves undefined) is refused as a whole.
 
 Rows are streamed through :mod:`csv` and carry the physical line they start on (1 = header), so a
-quoted value spanning lines does not shift the numbers after it. Blank rows are skipped.
+quoted value spanning lines does not shift the numbers after it. Blank rows are skipped. Text
+that is not CSV at all (a field over the :mod:`csv` size limit) stops the import there with
+:class:`InvalidInput`; what was committed before stays, and importing again is idempotent.
 """
 
 from __future__ import annotations
 
+import _csv
 import codecs
 import csv
 import io
@@ -23,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from conductor.errors import InvalidInput, RowError
+from conductor.errors import InvalidInput
 from conductor.importers.csv.layout import REQUIRED, canonical_header
 
 _CHUNK = 1 << 20
@@ -45,13 +48,6 @@ class Header:
     names: tuple[str, ...]
     columns: dict[str, int]
     ignored: tuple[str, ...]
-
-    def check(self, row: Row) -> None:
-        """RowError when the row's width is not the header's."""
-        if len(row.cells) != len(self.names):
-            raise RowError(
-                f"row has {len(row.cells)} fields, the header has {len(self.names)}", line=row.line
-            )
 
 
 @dataclass
@@ -132,16 +128,19 @@ def open_csv(path: Path, kind: str) -> Iterator[CsvFile]:
             raise InvalidInput(f"{path} is empty: the first line must be the header")
         header = map_header(kind, first)
         size = path.stat().st_size
-        yield CsvFile(path, encoding, header, size, _rows(reader), binary)
+        yield CsvFile(path, encoding, header, size, _rows(path, reader), binary)
 
 
-def _rows(reader: csv.Reader) -> Iterator[Row]:  # type: ignore[name-defined]
+def _rows(path: Path, reader: _csv.Reader) -> Iterator[Row]:
+    """The records after the header; InvalidInput where the file stops being CSV."""
     while True:
         line = reader.line_num + 1
         try:
             cells = next(reader)
         except StopIteration:
             return
+        except csv.Error as exc:
+            raise InvalidInput(f"{path}: line {line} cannot be read as CSV: {exc}") from exc
         if not cells or (not cells[0].strip() and not any(c.strip() for c in cells)):
             continue
         yield Row(line, cells)

@@ -20,6 +20,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from conductor.crm.models import Customer, Product, Staff, Transaction
+from conductor.importers.csv.bulk import one_of
 from conductor.importers.csv.mapping import Record
 
 CACHE_LIMIT = 50_000
@@ -131,7 +132,7 @@ def _ids(
 ) -> dict[str, int]:
     if not wanted:
         return {}
-    rows = session.execute(select(key, pk).where(key.in_(wanted))).all()
+    rows = session.execute(select(key, pk).where(one_of(session, key, wanted))).all()
     return dict(rows)
 
 
@@ -141,7 +142,7 @@ def _customer_ids(session: Session, members: set[str]) -> dict[str, int]:
         return {}
     found = session.execute(
         select(Customer.member_id, Customer.id, Customer.merged_into_id).where(
-            Customer.member_id.in_(members)
+            one_of(session, Customer.member_id, members)
         )
     ).all()
     target = {member: merged or ident for member, ident, merged in found}

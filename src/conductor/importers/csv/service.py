@@ -1,12 +1,13 @@
 """Importing one POS export file: streamed, batched, idempotent, with a rejects file.
 
-:func:`import_csv` reads the file row by row (constant memory) and works in batches of
-``batch_size`` rows: map each row (pure, :mod:`.mapping`), resolve the batch's references with one
-query per referenced table (:mod:`.refs`), upsert on the natural key (:mod:`.upsert`), refresh the
-cached analytics of every customer whose transactions changed, and commit, so the cache always
-commits with the transactions it derives from. A bad row is written to the rejects file with its
-line number and reason, and the rest of the file imports; only a file-level problem (missing
-file, missing required column, unreadable encoding) raises, before anything is written.
+:func:`import_csv` reads the file row by row (constant memory: only the current batch is held)
+and works ``batch_size`` rows at a time: map each row (pure, :mod:`.mapping`), resolve the
+batch's references with one query per referenced table (:mod:`.refs`) and upsert it on its
+natural key (:mod:`.upsert`). Every ``commit_rows`` rows the cached analytics of every customer
+whose transactions changed are refreshed and the database transaction commits, so the cache
+always commits together with the transactions it derives from. A bad row goes to the rejects
+file with its line number and reason and the rest of the file imports; only a file-level problem
+(missing file, missing required column, unreadable encoding) raises, before anything is written.
 
 The library never prints: progress goes to a callback as (bytes read, file size).
 """
@@ -20,20 +21,15 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from conductor.config import Settings
 from conductor.crm.stats import refresh_customer_stats
 from conductor.errors import InvalidInput, RowError
+from conductor.importers.csv.bulk import bulk_load
 from conductor.importers.csv.layout import KINDS
-from conductor.importers.csv.mapping import (
-    KEYS,
-    Context,
-    Mapper,
-    Record,
-    complete_customer,
-    table_of,
-)
+from conductor.importers.csv.mapping import KEYS, Context, Plan, Record, complete_customer, table_of
 from conductor.importers.csv.reader import CsvFile, open_csv
 from conductor.importers.csv.refs import Resolver
 from conductor.importers.csv.rejects import RejectsFile, default_rejects_path
@@ -101,6 +97,19 @@ class _Run:
     def __post_init__(self) -> None:
         self.resolver = Resolver(self.session)
 
+    def load(
+        self, source: CsvFile, batch_size: int, commit_rows: int, progress: Progress | None
+    ) -> None:
+        """Write the whole file, committing every ``commit_rows`` rows and at the end."""
+        plan = Plan(self.kind, source.header.columns, len(source.header.names), self.context)
+        for batch in _batches(source, plan, batch_size):
+            self.write(batch)
+            if self.unit.rows >= commit_rows:
+                self.commit()
+            if progress is not None:
+                progress(source.bytes_read(), source.size)
+        self.commit()
+
     def write(self, batch: _Batch) -> None:
         """Resolve, upsert and count one batch (not committed yet)."""
         resolved = self.resolver.resolve(self.kind, batch.records)
@@ -130,7 +139,7 @@ class _Run:
 
 
 def import_csv(
-    sessions: sessionmaker[Session],
+    engine: Engine,
     kind: str,
     path: Path,
     settings: Settings,
@@ -156,16 +165,12 @@ def import_csv(
     with (
         open_csv(path, kind) as source,
         RejectsFile(target, source.header.names) as rejects,
-        sessions() as session,
+        engine.connect() as connection,
+        bulk_load(connection),
+        Session(bind=connection, expire_on_commit=False) as session,
     ):
         run = _Run(kind, session, context, rejects)
-        for batch in _batches(source, Mapper(kind, source.header.columns, context), batch_size):
-            run.write(batch)
-            if run.unit.rows >= commit_rows:
-                run.commit()
-            if progress is not None:
-                progress(source.bytes_read(), source.size)
-        run.commit()
+        run.load(source, batch_size, commit_rows, progress)
     return ImportSummary(
         kind=kind,
         encoding=source.encoding,
@@ -180,15 +185,15 @@ def import_csv(
     )
 
 
-def _batches(source: CsvFile, mapper: Mapper, size: int) -> Iterator[_Batch]:
-    """The file's rows mapped, in batches; a natural key seen twice starts a new batch."""
+def _batches(source: CsvFile, plan: Plan, size: int) -> Iterator[_Batch]:
+    """The file's rows mapped, in batches; a natural key seen twice starts a new batch (so that
+    a key repeated in the file is inserted by one batch and updated by the next)."""
     batch = _Batch()
-    for row in source.rows:
+    for line, cells in source.rows:
         try:
-            source.header.check(row)
-            record = mapper.record(row.line, row.cells)
+            record = plan.record(line, cells)
         except RowError as exc:
-            batch.rejects.append((row.line, exc.reason, row.cells))
+            batch.rejects.append((line, exc.reason, cells))
         else:
             if record.key in batch.keys:
                 yield batch

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from conductor.importers.csv.bulk import executemany
+from conductor.importers.csv.bulk import executemany, one_of
 from conductor.importers.csv.mapping import Record
 
 Complete = Callable[[dict[str, Any], Mapping[str, Any] | None], None]
@@ -69,7 +69,7 @@ def upsert(
 def _stored(session: Session, table: Table, key: str, keys: list[str]) -> dict[str, Stored]:
     if not keys:
         return {}
-    rows = session.execute(select(table).where(table.c[key].in_(keys))).mappings()
+    rows = session.execute(select(table).where(one_of(session, table.c[key], keys))).mappings()
     return {row[key]: dict(row) for row in rows}
 
 

@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Context as DecimalContext
 from functools import cache
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -32,6 +33,7 @@ _US_DATETIME = re.compile(
 _TRUE = frozenset({"yes", "y", "true", "t", "1"})
 _FALSE = frozenset({"no", "n", "false", "f", "0"})
 _MIN_YEAR, _MAX_YEAR = 1900, 2200
+_HALF_UP = DecimalContext(rounding=ROUND_HALF_UP)
 INT_MAX = 2**31 - 1
 """The largest value an ``Integer`` column holds on every database we support."""
 
@@ -98,19 +100,21 @@ def parse_decimal(raw: str, scale: int, precision: int) -> Decimal | None:
 def decimal_parser(scale: int, precision: int) -> Callable[[str], Decimal | None]:
     """:func:`parse_decimal` for one column type, with its limits worked out once."""
     quantum = Decimal(1).scaleb(-scale)
-    limit = Decimal(10) ** (precision - scale)
+    digits = precision - scale
+    limit = Decimal(10) ** digits
+    quantize = _HALF_UP.quantize
 
     def parse(raw: str) -> Decimal | None:
         value = raw.strip()
         if not value:
             return None
         try:  # the common case: a plain number that fits
-            rounded = Decimal(value).quantize(quantum, rounding=ROUND_HALF_UP)
-            if -limit < rounded < limit:
+            rounded = quantize(Decimal(value), quantum)
+            if rounded.adjusted() < digits and rounded.is_finite():
                 return rounded
         except InvalidOperation:
             pass
-        return _careful_decimal(value, quantum, limit, precision - scale)
+        return _careful_decimal(value, quantum, limit, digits)
 
     return parse
 
