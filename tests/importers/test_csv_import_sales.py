@@ -144,6 +144,8 @@ def test_items_need_a_known_transaction_but_not_a_known_product(
     assert lines["L1"].product_id is not None and lines["L1"].quantity == Decimal("2")
     assert (lines["L2"].product_id, lines["L2"].product_name) == (None, "Gone Product")
     assert lines["L1"].transaction_id == by_key(session)["T1"].id
+    again = import_csv(engine, "items", items, settings)
+    assert (again.inserted, again.updated, again.unchanged, again.rejected) == (0, 0, 2, 1)
 
 
 def test_reimporting_transactions_changes_nothing_and_moving_one_refreshes_both_customers(

@@ -21,7 +21,7 @@ and the stored row.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from functools import partial
 from typing import Any, NamedTuple
@@ -80,15 +80,14 @@ class Context:
     now: datetime
 
 
-@dataclass(slots=True)
-class Record:
+class Record(NamedTuple):
     """A row that parsed: its natural key, table columns and unresolved references."""
 
     line: int
     cells: list[str]
     key: str
     values: dict[str, Any]
-    refs: dict[str, str | None] = field(default_factory=dict)
+    refs: dict[str, str | None]
 
 
 class Text(NamedTuple):
