@@ -94,6 +94,24 @@ class Settings(BaseSettings):
     business_name: str = "MOTA Dispensary"
     """Shown in the console and used by the bot's help text."""
 
+    smtp_host: str = ""
+    """SMTP server for e-mail (empty: e-mail is off)."""
+
+    smtp_port: int = Field(default=587, gt=0, lt=65536)
+
+    smtp_tls: Literal["starttls", "ssl", "none"] = "starttls"
+    """``starttls`` (port 587), ``ssl`` (implicit TLS, port 465) or ``none`` (a relay on this
+    machine or the shop network only: the password and the mail travel in clear)."""
+
+    smtp_user: str = ""
+    """Log in with this user name (empty: no login)."""
+
+    smtp_password: str = ""
+    """Password of ``smtp_user``; may come from ``CONDUCTOR_SMTP_PASSWORD_FILE``."""
+
+    mail_from: str = ""
+    """Sender address of every e-mail (``MOTA Dispensary <hello@example.com>``)."""
+
     bot_mode: Literal["auto", "draft"] = "auto"
     """``auto``: the bot's replies are queued for sending; ``draft``: saved as suggestions
     for a person to approve in the console."""

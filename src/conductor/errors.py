@@ -6,7 +6,8 @@
     ├── NotFound             a customer, transaction, product ... does not exist
     ├── InvalidInput         a value given by a person or a file is not acceptable
     │   └── RowError         one row of an import file is bad (carries its line number)
-    └── MergeError           a duplicate group cannot be merged as asked
+    ├── MergeError           a duplicate group cannot be merged as asked
+    └── MailError            an e-mail was not sent; ``permanent`` tells retry logic what to do
 
 Callers catch the narrowest class they can act on; the CLI turns any ConductorError into a
 one-line message and exit code 1.
@@ -52,3 +53,18 @@ class RowError(InvalidInput):
 
 class MergeError(ConductorError):
     """A merge of duplicate customers cannot be done as asked."""
+
+
+class MailError(ConductorError):
+    """An e-mail was not sent.
+
+    ``permanent`` is the one attribute retry logic reads, as for the modem's errors: a 5xx
+    answer (no such user, relaying denied, login refused) will fail the same way again; a 4xx
+    answer, a refused or dropped connection or a timeout may succeed later. ``smtp_code`` is the
+    server's reply code when there was one.
+    """
+
+    def __init__(self, message: str, *, permanent: bool, smtp_code: int | None = None) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+        self.smtp_code = smtp_code
