@@ -47,9 +47,15 @@ def gather(
     )
 
 
-def _customer(session: Session, phone: str) -> Customer | None:
+def _customer(session: Session, address: str) -> Customer | None:
+    """The sender by phone, or by e-mail address for an e-mail conversation."""
+    if "@" in address:
+        stmt = select(Customer).where(
+            Customer.email == address.lower(), Customer.merged_into_id.is_(None)
+        )
+        return session.scalars(stmt.order_by(Customer.id)).first()
     try:
-        return service.get_customer(session, phone)
+        return service.get_customer(session, address)
     except NotFound:
         return None
 

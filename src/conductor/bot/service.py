@@ -21,8 +21,10 @@ from conductor.bot.gather import gather
 from conductor.bot.intents import detect_intent
 from conductor.bot.responder import Reply, Responder
 from conductor.config import Settings
+from conductor.mail import MailSettings, mail_enabled
 from conductor.messaging import consent, service
 from conductor.messaging import status as st
+from conductor.messaging.email import send_email_message
 from conductor.messaging.models import Message
 
 STOP_REPLY = "{name}: you're unsubscribed and will get no more texts. Reply START to resubscribe."
@@ -36,6 +38,8 @@ class BotOptions:
     zone: ZoneInfo
     draft: bool = False
     lease: timedelta = timedelta(minutes=1)
+    mail: MailSettings | None = None
+    """Where replies to e-mail conversations go out (None: e-mail is off)."""
 
     @classmethod
     def from_settings(cls, settings: Settings, worker_id: str) -> BotOptions:
@@ -45,7 +49,9 @@ class BotOptions:
         )
         business = BusinessInfo(settings.business_name, settings.shop_hours,
                                 settings.shop_address, settings.shop_phone, help_text)  # fmt: skip
-        return cls(worker_id, business, settings.zone, draft=settings.bot_mode == "draft")
+        mail = MailSettings.from_settings(settings) if mail_enabled(settings) else None
+        return cls(worker_id, business, settings.zone, draft=settings.bot_mode == "draft",
+                   mail=mail)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -82,7 +88,7 @@ def claim_inbound(
 def handle(
     session: Session, message: Message, *, options: BotOptions, responder: Responder, now: datetime
 ) -> Handled:
-    if not message.phone_number.startswith("+"):  # an alphanumeric sender cannot be answered
+    if message.channel == "sms" and not message.phone_number.startswith("+"):  # alphanumeric
         _done(message, st.NEEDS_HUMAN, now)
         return Handled("unanswerable")
     keyword = keywords.compliance_keyword(message.content)
@@ -95,6 +101,8 @@ def handle(
     context = gather(session, message, intent=intent, business=options.business, now=now,
                      zone=options.zone)  # fmt: skip
     reply = responder.reply(context, intent)
+    if message.channel == "email":
+        return _by_email(session, message, reply, options, now)
     queued = _queue(session, message, reply, draft=options.draft, now=now)
     _done(message, st.NEEDS_HUMAN if reply.needs_human else st.READ, now)
     return Handled("reply", queued.id, reply.responder)
@@ -132,6 +140,23 @@ def _queue(
         suggested=draft, in_reply_to_id=message.id, compliance=compliance,
         responder=f"bot-{reply.responder}",
     )  # fmt: skip
+
+
+def _by_email(
+    session: Session, message: Message, reply: Reply, options: BotOptions, now: datetime
+) -> Handled:
+    """An e-mail conversation is answered by e-mail (logged in messages as channel email)."""
+    if options.mail is None or options.draft:
+        _done(message, st.NEEDS_HUMAN, now)  # e-mail off, or a person approves replies
+        return Handled("unanswerable")
+    sent = send_email_message(
+        session, options.mail, to=message.phone_number,
+        subject=f"Re: your message to {options.business.name}", body=reply.text, now=now,
+        customer_id=message.customer_id, in_reply_to_id=message.id,
+        responder=f"bot-{reply.responder}",
+    )  # fmt: skip
+    _done(message, st.NEEDS_HUMAN if reply.needs_human or sent.status != st.SENT else st.READ, now)
+    return Handled("reply", sent.id, reply.responder)
 
 
 def _done(message: Message, status: str, now: datetime) -> None:
