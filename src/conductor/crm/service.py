@@ -12,8 +12,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
 
 from conductor.crm.keys import customer_search_keys, fold, prefix_upper_bound
 from conductor.crm.models import Customer, Product, Staff, Transaction, TransactionItem
@@ -286,3 +286,58 @@ def create_staff(session: Session, staff_id: str, **fields: Any) -> Staff:
     session.add(staff)
     session.flush()
     return staff
+
+
+def customer_by_id(session: Session, customer_id: int) -> Customer:
+    """A customer by database id (a merged one resolves to its survivor); NotFound otherwise."""
+    found = session.get(Customer, customer_id)
+    if found is None:
+        raise NotFound(f"no customer {customer_id}")
+    while found.merged_into_id is not None:
+        found = session.get_one(Customer, found.merged_into_id)
+    return found
+
+
+def transaction_by_id(session: Session, transaction_id: int) -> Transaction:
+    """A sale by database id; NotFound otherwise."""
+    tx = session.get(Transaction, transaction_id)
+    if tx is None:
+        raise NotFound(f"no transaction {transaction_id}")
+    return tx
+
+
+TRANSACTION_SORTS = ("date", "total", "items")
+
+
+@dataclass(frozen=True)
+class TransactionRow:
+    transaction: Transaction
+    item_count: int
+
+
+def customer_transaction_rows(
+    session: Session,
+    customer_id: int,
+    *,
+    sort: str = "date",
+    descending: bool = True,
+    limit: int = 20,
+    offset: int = 0,
+    with_items: bool = False,
+) -> list[TransactionRow]:
+    """One page of a customer's sales with their item counts, ordered by date, total or items
+    (newest first by default); ``with_items`` loads the lines too, in one more query."""
+    t = Transaction
+    items = (
+        select(func.count(TransactionItem.id))
+        .where(TransactionItem.transaction_id == t.id)
+        .correlate(t)
+        .scalar_subquery()
+    )
+    key = {"total": t.total, "items": items}.get(sort, t.occurred_at)
+    direction = (key.desc(), t.id.desc()) if descending else (key.asc(), t.id.asc())
+    stmt = select(t, items).where(t.customer_id == customer_id).order_by(*direction)
+    if with_items:
+        stmt = stmt.options(selectinload(t.items))
+    rows = session.execute(stmt.limit(limit).offset(offset))
+    return [TransactionRow(tx, int(n)) for tx, n in rows]

@@ -65,6 +65,12 @@ def _routes(app: FastAPI) -> None:
     for router in (auth.router, home.router, dashboard.router):
         app.include_router(router)
 
+    from conductor.web.api import customers as customers_api
+    from conductor.web.pages import customers, products
+
+    for router in (customers.router, products.router, customers_api.router):
+        app.include_router(router)
+
 
 def _errors(app: FastAPI) -> None:
     @app.exception_handler(LoginRequired)
