@@ -304,6 +304,8 @@ def delete_message(session: Session, message: Message, *, actor: str, now: datet
         raise InvalidInput(f"message {message.id} is inbound: received texts are kept")
     if message.status == st.SENDING:
         raise StateConflict(message, "it is being sent right now and cannot be deleted", [])
+    if message.compliance:
+        raise InvalidInput(f"message {message.id} confirms a consent change: it is kept")
     before = _snapshot(message)
     _audit(session, message, "message.delete", before, actor, now)
     session.execute(
@@ -324,11 +326,14 @@ def create_outbound(
     scheduled_for: datetime | None = None,
     suggested: bool = False,
     in_reply_to_id: int | None = None,
+    responder: str = "person",
 ) -> Message:
-    """:func:`queue_outbound` on a person's behalf, audited (who sent what)."""
+    """:func:`queue_outbound` on behalf of ``actor`` (a person, or an API token's user), audited:
+    who sent what."""
     message = queue_outbound(
         session, phone_number=phone_number, content=content, now=now, region=region,
         scheduled_for=scheduled_for, suggested=suggested, in_reply_to_id=in_reply_to_id,
+        responder=responder,
     )  # fmt: skip
     _audit(session, message, "message.create", None, actor, now)
     return message
@@ -393,3 +398,27 @@ def bulk_action(
         else:
             done += 1
     return done, refused
+
+
+def update_message(
+    session: Session,
+    message: Message,
+    *,
+    actor: str,
+    now: datetime,
+    status: str | None = None,
+    content: str | None = None,
+    scheduled_for: datetime | None = None,
+) -> None:
+    """New text, a time to send at and/or a status, all or nothing (an API ``PATCH``).
+
+    Asking for the status the message already has changes nothing; a time implies
+    ``scheduled``.
+    """
+    with session.begin_nested():
+        if content is not None:
+            edit_content(session, message, content, actor=actor, now=now)
+        if scheduled_for is not None:
+            schedule(session, message, scheduled_for, actor=actor, now=now)
+        if status is not None and status != message.status:
+            set_status(session, message, status, actor=actor, now=now)

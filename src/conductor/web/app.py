@@ -65,6 +65,12 @@ def _routes(app: FastAPI) -> None:
     for router in (auth.router, home.router, dashboard.router):
         app.include_router(router)
 
+    from conductor.web.api import messages as messages_api
+    from conductor.web.pages import messages, outbox
+
+    for router in (messages.router, outbox.router, messages_api.router):
+        app.include_router(router)
+
     from conductor.web.api import customers as customers_api
     from conductor.web.pages import customers, products
 
