@@ -10,10 +10,7 @@ import threading
 import typer
 from rich.console import Console
 
-from conductor.bot.service import BotOptions
-from conductor.bot.worker import BotWorker, make_responder
 from conductor.cli.state import state
-from conductor.store.migrate import require_current
 
 app = typer.Typer(help="The texting bot.", no_args_is_help=True)
 console = Console()
@@ -22,6 +19,10 @@ console = Console()
 @app.command("run")
 def run(ctx: typer.Context) -> None:
     """Answer unread texts: STOP/START/HELP first, then from each customer's own context."""
+    from conductor.bot.service import BotOptions
+    from conductor.bot.worker import BotWorker, make_responder
+    from conductor.store.migrate import require_current
+
     st = state(ctx)
     require_current(st.engine)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")

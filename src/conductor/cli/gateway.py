@@ -12,11 +12,9 @@ from rich.console import Console
 from rich.table import Table
 
 from conductor.cli.state import state
-from conductor.gateway.runner import open_modem, run_gateway
 from conductor.messaging import service
 from conductor.messaging import status as st
 from conductor.messaging.models import GatewayState
-from conductor.modem.sim7600 import Sim7600
 from conductor.store.migrate import require_current
 
 app = typer.Typer(help="The SMS gateway: run it against a modem.", no_args_is_help=True)
@@ -31,6 +29,8 @@ def run(
     modem: str = typer.Option("", "--modem", help="'virtual' or a serial port (default: setting)."),
 ) -> None:
     """Run the gateway until SIGTERM/SIGINT: receive, store, send, track delivery."""
+    from conductor.gateway.runner import run_gateway
+
     st_ = state(ctx)
     require_current(st_.engine)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
@@ -109,6 +109,9 @@ def probe(
 
 
 async def _probe(port: str, baudrate: int) -> list[tuple[str, str]]:
+    from conductor.gateway.runner import open_modem
+    from conductor.modem.sim7600 import Sim7600
+
     async with open_modem(port, baudrate) as driver:
         sim = Sim7600(driver)
         await sim.initialise()

@@ -7,29 +7,31 @@ import contextlib
 import logging
 import threading
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 import typer
-import uvicorn
 from rich.console import Console
-from sqlalchemy.orm import Session, sessionmaker
 
-from conductor.bot.service import BotOptions
-from conductor.bot.worker import BotWorker, make_responder
 from conductor.cli.state import state
-from conductor.config import Settings
-from conductor.gateway.runner import gateway_on, on_stop_signals
-from conductor.store.migrate import require_current
-from conductor.web.app import create_app
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from conductor.config import Settings
 
 console = Console()
 
 
-class _Server(uvicorn.Server):
+def _quiet_server(config: Any) -> Any:
     """uvicorn without its own signal handling: ``conductor run`` stops everything at once."""
+    import uvicorn
 
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
+    class _Server(uvicorn.Server):
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            yield
+
+    return _Server(config)
 
 
 def run(
@@ -37,6 +39,8 @@ def run(
     modem: str = typer.Option("", "--modem", help="'virtual' or a serial port (default: setting)."),
 ) -> None:
     """Run the console (and API), the gateway and the bot together until SIGTERM/SIGINT."""
+    from conductor.store.migrate import require_current
+
     st = state(ctx)
     require_current(st.engine)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
@@ -46,9 +50,16 @@ def run(
 
 
 async def run_all(settings: Settings, sessions: sessionmaker[Session], port: str | None) -> None:
+    import uvicorn
+
+    from conductor.bot.service import BotOptions
+    from conductor.bot.worker import BotWorker, make_responder
+    from conductor.gateway.runner import gateway_on, on_stop_signals
+    from conductor.web.app import create_app
+
     app = create_app(settings, sessions)
-    server = _Server(uvicorn.Config(app, host=settings.web_host, port=settings.web_port,
-                                    log_level="info", access_log=False))  # fmt: skip
+    server = _quiet_server(uvicorn.Config(app, host=settings.web_host, port=settings.web_port,
+                                          log_level="info", access_log=False))  # fmt: skip
     bot = BotWorker(
         sessions, BotOptions.from_settings(settings, "bot@run"), make_responder(settings)
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 import typer
-import uvicorn
 from rich.console import Console
 
 from conductor.accounts import service as accounts
@@ -13,7 +12,6 @@ from conductor.accounts.roles import ROLES
 from conductor.cli.state import state
 from conductor.store import session_scope
 from conductor.store.migrate import require_current
-from conductor.web.app import create_app
 
 user_app = typer.Typer(help="Console users.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens for automations.", no_args_is_help=True)
@@ -27,6 +25,10 @@ def web(
     port: int = typer.Option(0, help="Port (default: CONDUCTOR_WEB_PORT)."),
 ) -> None:
     """Serve the console and the REST API (/api/v1, OpenAPI at /api/v1/docs)."""
+    import uvicorn
+
+    from conductor.web.app import create_app
+
     st = state(ctx)
     require_current(st.engine)
     if not st.settings.secret_key:
