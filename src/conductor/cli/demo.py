@@ -23,6 +23,7 @@ from rich.table import Table
 from conductor.cli.state import State, state
 from conductor.demo import DemoSpec, ProgressFn, export_csv, seed_database, today_in
 from conductor.store import migrate
+from conductor.store.engine import refresh_planner_statistics
 
 app = typer.Typer(
     help="Demo data: seed the database or write the POS CSV export.", no_args_is_help=True
@@ -58,6 +59,7 @@ def seed_command(
         counts = seed_database(
             st.sessions, spec, region=st.settings.default_region, progress=progress
         )
+    refresh_planner_statistics(st.engine)
     where = st.engine.url.render_as_string(hide_password=True)
     _summary(f"seeded {where}", counts, time.perf_counter() - started)
 

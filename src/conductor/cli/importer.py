@@ -20,6 +20,7 @@ from rich.table import Table
 from conductor.cli.state import state
 from conductor.importers.csv.layout import KINDS
 from conductor.importers.csv.service import ImportSummary, import_csv
+from conductor.store.engine import refresh_planner_statistics
 from conductor.store.migrate import require_current
 
 console = Console()
@@ -64,6 +65,8 @@ def import_file(
         summary = import_csv(
             st.engine, kind, file, st.settings, rejects_path=rejects, progress=report
         )
+    if summary.inserted or summary.updated:
+        refresh_planner_statistics(st.engine)
     _print_summary(file, summary)
 
 

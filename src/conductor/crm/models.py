@@ -70,7 +70,9 @@ class Customer(Base):
     first_visit_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_visit_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
-    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    # No index: "IS NULL" matches nearly every row, and an index on it lures SQLite's planner
+    # away from the search-key indexes (migration 0005 drops the one 0001 made).
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

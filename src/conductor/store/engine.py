@@ -46,3 +46,12 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def refresh_planner_statistics(engine: Engine) -> None:
+    """After a bulk load: let the query planner see the new data (SQLite keeps no statistics
+    until ANALYZE; PostgreSQL's autovacuum would get there, later)."""
+    with engine.begin() as connection:
+        if engine.dialect.name == "sqlite":
+            connection.exec_driver_sql("PRAGMA analysis_limit=1000")
+        connection.exec_driver_sql("ANALYZE")
