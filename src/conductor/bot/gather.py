@@ -32,7 +32,7 @@ def gather(
     sms = (
         analytics.customer_sms_context(session, customer, now=now, zone=zone) if customer else None
     )
-    stock = _in_stock(session)
+    stock = _in_stock(session) if intent in ("stock", "recommend") else []
     last_items, last_at = _last_purchase(session, customer)
     return BotContext(
         phone=message.phone_number,
