@@ -36,6 +36,8 @@ Handler = Callable[[httpx.Request], httpx.Response]
 class FixedResponder:
     """Stands in for the offline responder: always the same answer."""
 
+    uses_catalogue = False
+
     def __init__(self) -> None:
         self.calls = 0
 

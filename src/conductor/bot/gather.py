@@ -27,6 +27,7 @@ def gather(
     business: BusinessInfo,
     now: datetime,
     zone: ZoneInfo,
+    with_catalogue: bool = True,
 ) -> BotContext:
     customer = _customer(session, message.phone_number)
     sms = (
@@ -43,7 +44,7 @@ def gather(
         last_purchase=last_items,
         last_purchase_at=last_at,
         products=_relevant(stock, message.content, intent, sms),
-        catalogue=_catalogue(session),
+        catalogue=_catalogue(session) if with_catalogue else frozenset(),
     )
 
 

@@ -65,6 +65,8 @@ class _Unusable(Exception):
 class LlmResponder:
     """A :class:`~conductor.bot.responder.Responder` backed by a chat-completions endpoint."""
 
+    uses_catalogue = True
+
     def __init__(
         self,
         *,

@@ -14,6 +14,8 @@ def _price(p: ProductFact) -> str:
 
 
 class OfflineResponder:
+    uses_catalogue = False
+
     def reply(self, context: BotContext, intent: str) -> Reply:
         handler = getattr(self, f"_{intent}", None)
         if context.customer is None and intent not in ("hours", "thanks"):

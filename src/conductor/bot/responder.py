@@ -26,4 +26,8 @@ class Reply:
 
 
 class Responder(Protocol):
+    uses_catalogue: bool
+    """Whether the responder needs ``BotContext.catalogue`` (the LLM guard does; templates
+    do not, and skipping it saves a query per text)."""
+
     def reply(self, context: BotContext, intent: str) -> Reply: ...

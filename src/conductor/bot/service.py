@@ -99,7 +99,7 @@ def handle(
         return Handled("opted_out")
     intent = detect_intent(message.content)
     context = gather(session, message, intent=intent, business=options.business, now=now,
-                     zone=options.zone)  # fmt: skip
+                     zone=options.zone, with_catalogue=responder.uses_catalogue)  # fmt: skip
     reply = responder.reply(context, intent)
     if message.channel == "email":
         return _by_email(session, message, reply, options, now)
