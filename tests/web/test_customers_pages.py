@@ -78,6 +78,7 @@ def test_a_deep_link_opens_the_viewer_on_that_customer(
         "<h2>Marisol Vega</h2>" in html and f"/customers/{regular['customer']}/transactions" in html
     )
     assert client.get("/customers", params={"id": 999999}).status_code == 404
+    assert client.get("/customers/99999999999/panel").status_code == 422
 
 
 def test_sales_come_newest_first_and_sort_by_a_column(

@@ -115,7 +115,7 @@ def test_the_dashboard_cards_carry_the_numbers_to_the_charts(
     assert 'hx-get="/dashboard/revenue"' in client.get("/dashboard").text
     revenue = client.get("/dashboard/revenue", params={"days": 7}).text
     chart = json.loads(re.search(r"data-chart='([^']+)'", revenue).group(1))  # type: ignore[union-attr]
-    assert chart["type"] == "line" and chart["data"]["datasets"][0]["data"][-2:] == [123.45, 0.0]
+    assert chart["type"] == "bar" and chart["data"]["datasets"][0]["data"][-2:] == [123.45, 0.0]
     assert chart["data"]["labels"][-1] == "Mar 10" and "$123" in revenue
     tiers = client.get("/dashboard/tiers").text
     assert '"data": [0, 1, 0, 0, 0]' in tiers.replace("&#34;", '"')

@@ -1,17 +1,18 @@
 """Message reports for the dashboard: texts received and sent per day.
 
-One range read over the last N local days (``created_at``), bucketed into the shop's days in
-Python: portable, correct across daylight-saving changes, and bounded by the days asked for.
+One range read over the last N local days of ``created_at``; a CASE over the days' UTC
+boundaries (from :func:`conductor.crm.reports.local_days`, so daylight-saving changes are
+right) numbers each message's day, and the database counts per day and direction: plain SQL on
+SQLite and PostgreSQL, and at most two rows per day come back.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from conductor.crm.reports import local_days
@@ -31,17 +32,15 @@ def messages_per_day(
 ) -> list[DayMessages]:
     """Inbound and outbound messages created on each of the last ``days`` local days."""
     buckets = local_days(days=days, now=now, zone=zone)
-    starts = [b.start for b in buckets]
-    counts = {st.INBOUND: [0] * days, st.OUTBOUND: [0] * days}
+    m = Message
+    day = case(*[(m.created_at < b.end, i) for i, b in enumerate(buckets)]).label("day")
     stmt = (
-        select(Message.created_at, Message.direction, func.count())
-        .where(Message.created_at >= buckets[0].start, Message.created_at < buckets[-1].end)
-        .group_by(Message.created_at, Message.direction)
+        select(day, m.direction, func.count())
+        .where(m.created_at >= buckets[0].start, m.created_at < buckets[-1].end)
+        .group_by(day, m.direction)
     )
-    for created_at, direction, n in session.execute(stmt):
-        if direction in counts:
-            counts[direction][bisect_right(starts, created_at) - 1] += n
+    counts = {(i, direction): n for i, direction, n in session.execute(stmt)}
     return [
-        DayMessages(b.day, counts[st.INBOUND][i], counts[st.OUTBOUND][i])
+        DayMessages(b.day, counts.get((i, st.INBOUND), 0), counts.get((i, st.OUTBOUND), 0))
         for i, b in enumerate(buckets)
     ]

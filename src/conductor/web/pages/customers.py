@@ -11,7 +11,7 @@ import io
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import Response
 
 from conductor.accounts.models import User
@@ -30,7 +30,8 @@ Editor = Annotated[User, Depends(require("edit"))]
 Deleter = Annotated[User, Depends(require("delete"))]
 Exporter = Annotated[User, Depends(require("export"))]
 SearchText = Annotated[str, Query(max_length=100, pattern=r"^[^\x00-\x1f]*$")]
-DbId = Annotated[int, Query(ge=1, le=2**31 - 1)]
+MAX_ID = 2**31 - 1
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 CSRF = [Depends(check_csrf)]
 RESULTS = 25
 PAGE = 15
@@ -62,7 +63,7 @@ def customers_page(
     db: DbSession,
     at: Now,
     q: SearchText = "",
-    id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> Response:
     context: dict[str, Any] = {"user": user, "nav": "customers", "q": q, "results": _results(db, q)}
     if id is not None:
@@ -77,13 +78,13 @@ def search(request: Request, user: PageUser, db: DbSession, q: SearchText = "") 
 
 
 @router.get("/customers/{customer_id}/panel")
-def panel(request: Request, user: PageUser, db: DbSession, at: Now, customer_id: int) -> Response:
+def panel(request: Request, user: PageUser, db: DbSession, at: Now, customer_id: Id) -> Response:
     customer = service.customer_by_id(db, customer_id)
     return render(request, "customers/_panel.html", _panel(request, db, user, customer, at))
 
 
 @router.get("/customers/{customer_id}/edit")
-def edit_form(request: Request, user: Editor, db: DbSession, customer_id: int) -> Response:
+def edit_form(request: Request, user: Editor, db: DbSession, customer_id: Id) -> Response:
     customer = service.customer_by_id(db, customer_id)
     context = {"customer": customer, "values": form_values(customer), "errors": {}}
     return render(request, "customers/_edit.html", context)
@@ -95,7 +96,7 @@ def save(
     user: Editor,
     db: DbSession,
     at: Now,
-    customer_id: int,
+    customer_id: Id,
     form: Annotated[CustomerForm, Form()],
 ) -> Response:
     """Save the edit form: fields first (refused whole on any error), then consent."""
@@ -134,7 +135,7 @@ def transactions(
     request: Request,
     user: PageUser,
     db: DbSession,
-    customer_id: int,
+    customer_id: Id,
     sort: Sort = "date",
     dir: Direction = "desc",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
@@ -155,7 +156,7 @@ def transactions(
 
 
 @router.get("/customers/{customer_id}/transactions.csv")
-def export_transactions(user: Exporter, db: DbSession, at: Now, customer_id: int) -> Response:
+def export_transactions(user: Exporter, db: DbSession, at: Now, customer_id: Id) -> Response:
     """Every sale of one customer as CSV (managers and admins; audited)."""
     customer = service.customer_by_id(db, customer_id)
     rows = service.customer_transaction_rows(db, customer.id, limit=EXPORT_ROWS)
@@ -175,7 +176,7 @@ def export_transactions(user: Exporter, db: DbSession, at: Now, customer_id: int
 
 
 @router.get("/customers/transactions/{transaction_id}/items")
-def items(request: Request, user: PageUser, db: DbSession, transaction_id: int) -> Response:
+def items(request: Request, user: PageUser, db: DbSession, transaction_id: Id) -> Response:
     """The lines of one sale."""
     tx = service.transaction_by_id(db, transaction_id)
     context = {
@@ -189,7 +190,7 @@ def items(request: Request, user: PageUser, db: DbSession, transaction_id: int) 
 
 @router.post("/customers/transactions/{transaction_id}/delete", dependencies=CSRF)
 def delete_transaction(
-    request: Request, user: Deleter, db: DbSession, at: Now, transaction_id: int
+    request: Request, user: Deleter, db: DbSession, at: Now, transaction_id: Id
 ) -> Response:
     """Remove a sale (managers and admins; audited); the panel refreshes the customer."""
     tx = service.transaction_by_id(db, transaction_id)

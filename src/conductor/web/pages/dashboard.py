@@ -8,6 +8,7 @@ Chart.js configurations built here and drawn by ``static/charts.js``.
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -84,15 +85,13 @@ def revenue_card(
 ) -> Response:
     zone = request.app.state.settings.zone
     rows = reports.revenue_per_day(db, days=days, now=at, zone=zone)
-    dataset = {
-        "label": "Revenue", "data": [float(r.revenue) for r in rows], "borderColor": REVENUE,
-        "backgroundColor": "rgba(47, 111, 79, 0.12)", "fill": True, "tension": 0.25,
-        "pointRadius": 0, "pointHitRadius": 8, "borderWidth": 2,
-    }  # fmt: skip
+    dataset = {"label": "Revenue", "data": [float(r.revenue) for r in rows],
+               "backgroundColor": REVENUE, "borderRadius": 2}  # fmt: skip
     options = _bar_options(stacked=False) | {"plugins": {"legend": {"display": False}}}
-    chart = {"type": "line", "money": True, "data": {"labels": _day_labels(rows),
-             "datasets": [dataset]}, "options": options}  # fmt: skip
-    revenue = sum((r.revenue for r in rows), reports.CENT * 0)
+    labels = _day_labels(rows)
+    chart = {"type": "bar", "money": True, "data": {"labels": labels, "datasets": [dataset]},
+             "options": options}  # fmt: skip
+    revenue = sum((r.revenue for r in rows), Decimal(0))
     sales = sum(r.sales for r in rows)
     context = {"chart": chart, "days": days, "revenue": revenue, "sales": sales,
                "average": revenue / sales if sales else None}  # fmt: skip
@@ -105,7 +104,7 @@ def tiers_card(request: Request, user: PageUser, db: DbSession) -> Response:
     chart = {
         "type": "doughnut",
         "data": {
-            "labels": list(tiers),
+            "labels": [f"{name} · {n:,}" for name, n in tiers.items()],
             "datasets": [{"data": list(tiers.values()),
                           "backgroundColor": [TIER_COLOURS[t] for t in tiers]}],
         },
