@@ -6,7 +6,6 @@ import asyncio
 import json
 from datetime import timedelta
 
-from harness import now, running_gateway, wait_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -17,6 +16,7 @@ from conductor.messaging.models import Message
 from conductor.modem import pdu
 from conductor.modem.virtual import VirtualModem
 from conftest import CliRun
+from harness import now, running_gateway, wait_for
 
 Sessions = sessionmaker[Session]
 

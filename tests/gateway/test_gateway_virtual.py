@@ -6,7 +6,6 @@ import asyncio
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from harness import now, running_gateway, wait_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -15,6 +14,7 @@ from conductor.messaging import status as st
 from conductor.messaging.models import Message
 from conductor.modem import pdu
 from conductor.modem.virtual import VirtualModem
+from harness import now, running_gateway, wait_for
 
 Sessions = sessionmaker[Session]
 
