@@ -24,6 +24,7 @@ class Message(Base):
     __table_args__ = (
         Index("ix_messages_direction_status", "direction", "status"),
         Index("ix_messages_phone_created", "phone_number", "created_at"),
+        Index("ix_messages_created_direction", "created_at", "direction"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
