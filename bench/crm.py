@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -30,6 +30,7 @@ from conductor.crm import analytics, service
 from conductor.crm.models import Customer, Transaction
 from conductor.importers.csv.layout import KINDS
 from conductor.store import make_engine, make_sessionmaker
+from databases import empty_database
 from timing import Latency, measure
 
 ROOT = Path(__file__).parents[1]
@@ -55,18 +56,7 @@ def csv_set(scale: float) -> Path:
 
 def fresh_database(db: str, scale: float, pg_url: str) -> str:
     name = f"conductor_bench_s{str(scale).replace('.', '_')}"
-    if db == "sqlite":
-        path = WORK / f"{name}.db"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        url = f"sqlite:///{path}"
-    else:
-        admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-        url = pg_url.rsplit("/", 1)[0] + f"/{name}"
+    url = empty_database(db, name, pg_url, WORK)
     _run(["db", "upgrade"], url)
     return url
 

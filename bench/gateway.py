@@ -38,7 +38,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 
-from sqlalchemy import Connection, Engine, create_engine, func, select, text
+from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -47,6 +47,7 @@ from conductor.messaging import status as st
 from conductor.messaging.models import Message
 from conductor.modem.virtual import VirtualModem
 from conductor.store import make_engine, make_sessionmaker
+from databases import empty_database
 from timing import Latency
 
 ROOT = Path(__file__).parents[1]
@@ -213,18 +214,7 @@ class Result:
 
 
 def fresh_database(db: str, pg_url: str) -> str:
-    if db == "sqlite":
-        path = WORK / f"{DB_NAME}.db"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        url = f"sqlite:///{path}"
-    else:
-        admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{DB_NAME}"'))
-        admin.dispose()
-        url = pg_url.rsplit("/", 1)[0] + f"/{DB_NAME}"
+    url = empty_database(db, DB_NAME, pg_url, WORK)
     subprocess.run([*CONDUCTOR, "db", "upgrade"], check=True, env=_conductor_env(url),
                    cwd=WORK, stdout=subprocess.DEVNULL)  # fmt: skip
     return url
