@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from conductor.gateway.outbound import INTERRUPTED
 from conductor.messaging import service
 from conductor.messaging import status as st
-from conductor.messaging.models import Message
+from conductor.messaging.models import GatewayState, Message
 from conductor.modem.virtual import VirtualModem
 
 N = 500
@@ -53,6 +53,14 @@ def _progress(sessions: sessionmaker[Session]) -> tuple[int, int]:
     return inbound, pending
 
 
+def _running_since(sessions: sessionmaker[Session], moment: datetime) -> bool:
+    with sessions() as s:
+        beat = s.scalar(
+            select(GatewayState.heartbeat_at).where(GatewayState.gateway_id == "crash-test")
+        )
+    return beat is not None and beat > moment
+
+
 def test_sigkill_at_random_points_loses_nothing_and_stores_nothing_twice(
     sessions: sessionmaker[Session], db_url: str
 ) -> None:
@@ -71,8 +79,11 @@ def test_sigkill_at_random_points_loses_nothing_and_stores_nothing_twice(
             proc.send_signal(signal.SIGKILL)
             proc.wait()
             kills += 1
+        final_start = datetime.now(UTC)
         proc = _gateway(modem.port, db_url)
         deadline = time.monotonic() + 90
+        while not _running_since(sessions, final_start) and time.monotonic() < deadline:
+            time.sleep(0.1)  # SIGTERM is for a running gateway, not one still starting
         while _progress(sessions) != (N, 0) and time.monotonic() < deadline:
             time.sleep(0.2)
         proc.send_signal(signal.SIGTERM)
