@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from datetime import time
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -129,6 +130,28 @@ class Settings(BaseSettings):
     llm_model: str = ""
     llm_api_key: str = ""
     llm_timeout_s: float = Field(default=10.0, gt=0)
+
+    loyalty_brands: list[str] = ["MOTA"]
+    """Brands whose products earn loyalty points (matched against the catalogue's brands)."""
+
+    loyalty_points_per_dollar: Decimal = Field(default=Decimal(1), gt=0)
+    """Customer points per whole dollar of qualifying spend (before tax), rounded down."""
+
+    loyalty_budtender_multiplier: int = Field(default=10, ge=0)
+    """The budtender who sold it earns this many times the customer's points."""
+
+    loyalty_min_confidence: float = Field(default=60.0, ge=0, le=100)
+    """Receipts read with less OCR confidence (0-100) go to the review queue."""
+
+    loyalty_max_receipt_age_days: int = Field(default=30, gt=0)
+    """Receipts older than this (or dated in the future) go to the review queue."""
+
+    loyalty_max_upload_mb: float = Field(default=10.0, gt=0)
+    """Largest receipt photo accepted."""
+
+    loyalty_vision_model: str = ""
+    """A vision model at ``llm_base_url`` (e.g. ``gpt-4o-mini``) that reads receipts tesseract
+    could not; empty: tesseract only."""
 
     @field_validator("secret_key")
     @classmethod

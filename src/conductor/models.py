@@ -2,6 +2,7 @@
 (Alembic's autogenerate, the test database reset)."""
 
 from conductor.accounts.models import ApiToken, AuditEntry, User
+from conductor.budtenders.models import Budtender, Dispensary
 from conductor.crm.models import (
     Customer,
     CustomerMerge,
@@ -10,6 +11,7 @@ from conductor.crm.models import (
     Transaction,
     TransactionItem,
 )
+from conductor.loyalty.models import PointsEntry, Receipt, ReceiptImage, ReceiptItem
 from conductor.messaging.models import (
     ConsentEvent,
     ConsentState,
@@ -21,7 +23,8 @@ from conductor.messaging.models import (
 from conductor.store.base import Base
 
 __all__ = [
-    "ApiToken", "AuditEntry", "Base", "ConsentEvent", "ConsentState", "Customer",
-    "CustomerMerge", "GatewayState", "InboundFragment", "Message", "MessagePart", "Product",
-    "Staff", "Transaction", "TransactionItem", "User",
+    "ApiToken", "AuditEntry", "Base", "Budtender", "ConsentEvent", "ConsentState", "Customer",
+    "CustomerMerge", "Dispensary", "GatewayState", "InboundFragment", "Message", "MessagePart",
+    "PointsEntry", "Product", "Receipt", "ReceiptImage", "ReceiptItem", "Staff", "Transaction",
+    "TransactionItem", "User",
 ]  # fmt: skip

@@ -24,14 +24,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from conductor.store.base import Base, UTCDateTime, utcnow
+from conductor.store.base import Base, UTCDateTime, search_key, utcnow
 
 Money = Numeric(12, 2)
-
-
-def _search_key(length: int) -> String:
-    """A lower-case search key; byte order ("C") on PostgreSQL so prefix ranges use the index."""
-    return String(length).with_variant(String(length, collation="C"), "postgresql")
 
 
 class Customer(Base):
@@ -43,7 +38,7 @@ class Customer(Base):
     last_name: Mapped[str] = mapped_column(String(100), default="")
     phone: Mapped[str | None] = mapped_column(String(20), index=True)
     phone_raw: Mapped[str | None] = mapped_column(String(40))
-    email: Mapped[str | None] = mapped_column(_search_key(254), index=True)
+    email: Mapped[str | None] = mapped_column(search_key(254), index=True)
     date_of_birth: Mapped[date | None] = mapped_column(Date)
     loyalty_points: Mapped[int] = mapped_column(Integer, default=0)
     member_group: Mapped[str | None] = mapped_column(String(50))
@@ -60,9 +55,9 @@ class Customer(Base):
     email_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     # Search keys, maintained by crm.service on every write (lower-case, accents folded).
-    name_key: Mapped[str] = mapped_column(_search_key(201), default="", index=True)
-    last_name_key: Mapped[str] = mapped_column(_search_key(100), default="", index=True)
-    phone_key: Mapped[str | None] = mapped_column(_search_key(20), index=True)
+    name_key: Mapped[str] = mapped_column(search_key(201), default="", index=True)
+    last_name_key: Mapped[str] = mapped_column(search_key(100), default="", index=True)
+    phone_key: Mapped[str | None] = mapped_column(search_key(20), index=True)
 
     # Cached analytics derived from transactions (see module docstring).
     visit_count: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,1 @@
+"""External budtenders at partner dispensaries (the X viewer) and, later, coaching."""

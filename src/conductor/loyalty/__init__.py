@@ -1,0 +1,1 @@
+"""Loyalty (REX): receipt photos -> OCR -> matched house-brand items -> a points ledger."""
