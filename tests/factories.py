@@ -10,6 +10,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from conductor.budtenders import service as budtenders
+from conductor.budtenders.models import Budtender, Dispensary
 from conductor.crm import service
 from conductor.crm.keys import customer_search_keys
 from conductor.crm.models import Customer, Product, Staff, Transaction
@@ -105,3 +107,16 @@ def make_imported_customer(session: Session, **columns: Any) -> Customer:
     session.flush()
     refresh_customer_stats(session, [customer.id])
     return customer
+
+
+def make_dispensary(session: Session, **fields: Any) -> Dispensary:
+    n = next(_seq)
+    return budtenders.create_dispensary(
+        session, fields.pop("name", f"Partner Shop {n}"), **{"state": "CA", **fields}
+    )
+
+
+def make_budtender(session: Session, dispensary: Dispensary, **fields: Any) -> Budtender:
+    n = next(_seq)
+    first = fields.pop("first_name", f"Bud{n}")
+    return budtenders.create_budtender(session, dispensary, first, **fields)

@@ -58,16 +58,21 @@ def update_budtender(
     session: Session, budtender: Budtender, changes: Mapping[str, Any], *, region: str = "US"
 ) -> dict[str, Any]:
     """Apply ``changes``; returns the previous values of what changed (for the audit log)."""
+    _known(changes)
     before = {name: getattr(budtender, name) for name in changes}
     _apply(budtender, changes, region)
     session.flush()
     return {k: v for k, v in before.items() if getattr(budtender, k) != v}
 
 
-def _apply(budtender: Budtender, fields: Mapping[str, Any], region: str) -> None:
+def _known(fields: Mapping[str, Any]) -> None:
     unknown = set(fields) - EDITABLE
     if unknown:
         raise InvalidInput(f"not editable budtender fields: {', '.join(sorted(unknown))}")
+
+
+def _apply(budtender: Budtender, fields: Mapping[str, Any], region: str) -> None:
+    _known(fields)
     for name, value in fields.items():
         text = " ".join(str(value).split()) if value is not None else ""
         if name == "phone":
