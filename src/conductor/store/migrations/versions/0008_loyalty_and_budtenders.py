@@ -1,7 +1,7 @@
 """Loyalty and budtenders: dispensaries, budtenders, receipts (items, images), the points ledger.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-02 00:58:05.059491
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import conductor.store.base
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,57 @@
+"""Sales and messages per quarter hour: caches the dashboard's per-day charts read.
+
+Each row counts one *slot*, a quarter hour of UTC time numbered from the Unix epoch
+(``slot = seconds since 1970-01-01 UTC // 900``, see :mod:`conductor.rollup.slots`). A chart of
+the last N local days adds up the slots between each local midnight and the next, so the shop's
+time zone is applied when reading, never when writing: changing ``CONDUCTOR_TIMEZONE`` (or a
+daylight-saving change) needs no rebuild. Every UTC offset in use since 1990 is a whole number of
+quarter hours, so every local midnight is a slot boundary (a test checks all IANA zones). 90 days
+are at most 8,640 slots, whatever the number of sales.
+
+Kept by triggers, not by the service functions. Migration 0007 installs, on SQLite and
+PostgreSQL alike, row triggers on ``transactions`` (insert, delete, update of ``occurred_at`` or
+``total``) and ``messages`` (insert, delete, update of ``created_at`` or ``direction``) that add
+and subtract each row's share with an upsert. So a rollup commits or rolls back with the
+statement that changed its base table, and no writer can forget it: the CRM and messaging
+services, the CSV importer's bulk ``executemany``, the demo seed, merges, the gateway and plain
+SQL are all covered, where per-writer calls (the pattern of :mod:`conductor.crm.stats`) would have
+to be repeated in eight places. Adding counts (rather than recomputing a slot from its base
+table, as ``crm.stats`` does per customer) is also what stays exact when two PostgreSQL
+transactions write the same slot at once: the second upsert waits for the first and adds to its
+committed row. Revenue is kept in whole cents (``BIGINT``), so adding and subtracting is exact
+on both databases (SQLite would otherwise sum floats).
+
+What could still make a rollup drift is a schema change that drops the triggers (on SQLite,
+Alembic's batch mode recreates a table, and its triggers go with it: such a migration must
+create them again). :func:`conductor.rollup.service.problems` (run by ``conductor check``) names
+missing triggers and any slot that disagrees with its base table;
+:func:`conductor.rollup.service.rebuild` (``conductor db refresh-rollups``, and the migration's
+backfill) recomputes both tables from scratch.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from conductor.store.base import Base
+
+
+class SalesSlot(Base):
+    """Sales and their revenue in one quarter hour (by ``transactions.occurred_at``)."""
+
+    __tablename__ = "sales_rollup"
+
+    slot: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    sales: Mapped[int] = mapped_column(Integer, server_default="0")
+    revenue_cents: Mapped[int] = mapped_column(BigInteger, server_default="0")
+
+
+class MessageSlot(Base):
+    """Messages created in one quarter hour, per direction (by ``messages.created_at``)."""
+
+    __tablename__ = "message_rollup"
+
+    slot: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    direction: Mapped[str] = mapped_column(String(10), primary_key=True)
+    messages: Mapped[int] = mapped_column(Integer, server_default="0")
