@@ -48,6 +48,8 @@ class ExtractedReceipt:
     cashier: str | None = None
     lines: tuple[ReceiptLine, ...] = field(default_factory=tuple)
     subtotal: Decimal | None = None
+    discount: Decimal | None = None
+    """Money taken off the subtotal (a positive amount), when the receipt prints one."""
     tax: Decimal | None = None
     total: Decimal | None = None
 

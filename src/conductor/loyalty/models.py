@@ -64,6 +64,7 @@ class Receipt(Base):
     cashier_text: Mapped[str | None] = mapped_column(String(100))
     budtender_id: Mapped[int | None] = mapped_column(ForeignKey("budtenders.id"), index=True)
     subtotal: Mapped[Decimal | None] = mapped_column(Money)
+    discount: Mapped[Decimal | None] = mapped_column(Money)
     tax: Mapped[Decimal | None] = mapped_column(Money)
     total: Mapped[Decimal | None] = mapped_column(Money)
     qualifying_spend: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))

@@ -152,6 +152,7 @@ def _reading_of(receipt: Receipt) -> ExtractedReceipt:
         cashier=receipt.cashier_text,
         lines=tuple(_line(i) for i in receipt.items),
         subtotal=receipt.subtotal,
+        discount=receipt.discount,
         tax=receipt.tax,
         total=receipt.total,
     )
@@ -189,7 +190,8 @@ def _apply_reading(
         if reading.purchased_at is not None and reading.purchased_at.tzinfo is None
         else reading.purchased_at
     )
-    receipt.subtotal, receipt.tax, receipt.total = reading.subtotal, reading.tax, reading.total
+    receipt.subtotal, receipt.discount = reading.subtotal, reading.discount
+    receipt.tax, receipt.total = reading.tax, reading.total
     dispensary, _ = match_dispensary(session, reading.dispensary)
     receipt.dispensary_id = dispensary.id if dispensary else None
     receipt.items.clear()
@@ -217,10 +219,18 @@ def rematch(session: Session, receipt: Receipt, rules: PointsRules, *, now: date
             found.score,
             found.qualifying,
         )
-    receipt.qualifying_spend = sum((i.total for i in receipt.items if i.qualifying), Decimal(0))
+    receipt.qualifying_spend = _spend(receipt)
     if receipt.budtender_id is None and receipt.dispensary_id is not None:
         receipt.budtender_id = _cashier(session, receipt, now=now)
     session.flush()
+
+
+def _spend(receipt: Receipt) -> Decimal:
+    """Qualifying lines' totals, less their share of a discount on the whole receipt."""
+    spend = sum((i.total for i in receipt.items if i.qualifying), Decimal(0))
+    if receipt.discount and receipt.subtotal and 0 < receipt.discount < receipt.subtotal:
+        spend = spend * (receipt.subtotal - receipt.discount) / receipt.subtotal
+    return spend.quantize(CENT)
 
 
 def _cashier(session: Session, receipt: Receipt, *, now: datetime) -> int | None:
@@ -296,9 +306,12 @@ def _arithmetic(receipt: Receipt) -> list[str]:
     if None not in (receipt.subtotal, receipt.tax, receipt.total):
         assert receipt.subtotal is not None and receipt.tax is not None
         assert receipt.total is not None
-        if abs(receipt.subtotal + receipt.tax - receipt.total) > CENT:
+        discount = receipt.discount or Decimal(0)
+        if abs(receipt.subtotal - discount + receipt.tax - receipt.total) > CENT:
+            less = f" - discount {discount}" if discount else ""
             reasons.append(
-                f"subtotal {receipt.subtotal} + tax {receipt.tax} is not total {receipt.total}"
+                f"subtotal {receipt.subtotal}{less} + tax {receipt.tax} "
+                f"is not total {receipt.total}"
             )
     return reasons
 
@@ -422,6 +435,7 @@ class Correction:
     purchased_at: datetime | None = None
     lines: tuple[ReceiptLine, ...] | None = None
     subtotal: Decimal | None = None
+    discount: Decimal | None = None
     tax: Decimal | None = None
     total: Decimal | None = None
 
@@ -451,7 +465,7 @@ def correct_receipt(
         receipt.receipt_number = _clip(correction.receipt_number, 64)
     if correction.purchased_at is not None:
         receipt.purchased_at = correction.purchased_at
-    for name in ("subtotal", "tax", "total"):
+    for name in ("subtotal", "discount", "tax", "total"):
         value = getattr(correction, name)
         if value is not None:
             setattr(receipt, name, value)

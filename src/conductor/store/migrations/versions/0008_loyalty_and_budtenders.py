@@ -94,6 +94,7 @@ def upgrade() -> None:
         sa.Column("cashier_text", sa.String(length=100), nullable=True),
         sa.Column("budtender_id", sa.Integer(), nullable=True),
         sa.Column("subtotal", sa.Numeric(precision=12, scale=2), nullable=True),
+        sa.Column("discount", sa.Numeric(precision=12, scale=2), nullable=True),
         sa.Column("tax", sa.Numeric(precision=12, scale=2), nullable=True),
         sa.Column("total", sa.Numeric(precision=12, scale=2), nullable=True),
         sa.Column("qualifying_spend", sa.Numeric(precision=12, scale=2), nullable=False),
