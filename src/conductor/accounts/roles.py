@@ -1,4 +1,5 @@
-"""Roles and what each may do. Staff cannot delete, export or change roles."""
+"""Roles and what each may do. Staff cannot delete, export, change roles or change points
+(approve receipts, adjust balances)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ ADMIN, MANAGER, STAFF = "admin", "manager", "staff"
 ROLES: Final = (ADMIN, MANAGER, STAFF)
 
 PERMISSIONS: Final[dict[str, frozenset[str]]] = {
-    ADMIN: frozenset({"read", "edit", "send", "delete", "export", "manage_users"}),
-    MANAGER: frozenset({"read", "edit", "send", "delete", "export"}),
+    ADMIN: frozenset({"read", "edit", "send", "delete", "export", "points", "manage_users"}),
+    MANAGER: frozenset({"read", "edit", "send", "delete", "export", "points"}),
     STAFF: frozenset({"read", "edit", "send"}),
 }
 
