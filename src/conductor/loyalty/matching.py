@@ -10,6 +10,7 @@ points.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process, utils
@@ -24,7 +25,30 @@ from conductor.loyalty.points import PointsRules
 
 DISPENSARY_CUTOFF = 85.0
 CASHIER_CUTOFF = 85.0
+GENERIC = frozenset(
+    [
+        "the",
+        "dispensary",
+        "dispensaries",
+        "collective",
+        "co",
+        "company",
+        "inc",
+        "llc",
+        "cannabis",
+        "wellness",
+        "shop",
+        "store",
+        "club",
+        "center",
+        "centre",
+        "and",
+        "of",
+    ]
+)
 PRODUCT_CUTOFF = 86.0
+MIN_PREFIX = 12
+"""Shorter printed names are not compared as prefixes (too many products start the same)."""
 _CASHIER = re.compile(r"^\s*([A-Za-z][A-Za-z'\-]*)(?:\s+([A-Za-z])(?:\.|[A-Za-z'\-]*))?")
 
 
@@ -58,19 +82,37 @@ class LineMatch:
     """The printed name mentions a qualifying brand (whatever it matched)."""
 
 
-def match_dispensary(session: Session, text: str | None) -> tuple[Dispensary | None, float]:
-    """The registered dispensary the receipt's header names, with the match score."""
-    key = fold(text)
-    if not key:
-        return None, 0.0
-    rows = dict(session.execute(select(Dispensary.id, Dispensary.name_key)).tuples().all())
-    best = process.extractOne(
-        key, rows, scorer=fuzz.token_set_ratio, score_cutoff=DISPENSARY_CUTOFF
-    )
+def _distinctive(name: str) -> str:
+    """A shop's name without the words every shop has ("Harbor Leaf Dispensary" -> "harbor
+    leaf"), so that a header line reading just "DISPENSARY" matches nothing."""
+    words = [w for w in re.split(r"[^a-z0-9]+", name.lower()) if w and w not in GENERIC]
+    return " ".join(words)
+
+
+def match_dispensary(
+    session: Session, text: str | None, header: Sequence[str] = ()
+) -> tuple[Dispensary | None, float]:
+    """The registered dispensary the receipt names, with the match score: the extractor's
+    candidate first, else the best of the receipt's first lines (the header)."""
+    rows = {
+        did: _distinctive(key)
+        for did, key in session.execute(select(Dispensary.id, Dispensary.name_key))
+    }
+    best: tuple[int, float] | None = None
+    for candidate in (text, *header):
+        key = _distinctive(fold(candidate))
+        if len(key) < 3:
+            continue
+        found = process.extractOne(
+            key, rows, scorer=fuzz.token_sort_ratio, score_cutoff=DISPENSARY_CUTOFF
+        )
+        if found is not None and (best is None or found[1] > best[1]):
+            best = (found[2], float(found[1]))
+        if best is not None and candidate == text:
+            break
     if best is None:
         return None, 0.0
-    _, score, dispensary_id = best
-    return session.get(Dispensary, dispensary_id), float(score)
+    return session.get(Dispensary, best[0]), best[1]
 
 
 def match_cashier(session: Session, dispensary_id: int, name: CashierName) -> CashierMatch:
@@ -87,11 +129,22 @@ def match_cashier(session: Session, dispensary_id: int, name: CashierName) -> Ca
     return CashierMatch(same[0] if len(same) == 1 else None, len(same))
 
 
+def _product_score(
+    printed: str, name: str, *, score_cutoff: float | None = None, **_: object
+) -> float:
+    """WRatio, or, for a name the POS cut short ("MOTA BLUE DREAM FLOW"), the similarity to the
+    same length of the catalogue name."""
+    score = fuzz.WRatio(printed, name)
+    if len(printed) >= MIN_PREFIX < len(name) and len(name) > len(printed):
+        score = max(score, fuzz.ratio(printed, name[: len(printed)]))
+    return score
+
+
 class Catalogue:
     """The products, loaded once and matched many times (a receipt, or a batch of them)."""
 
     def __init__(self, session: Session, rules: PointsRules) -> None:
-        rows = session.execute(select(Product.id, Product.name, Product.brand)).tuples().all()
+        rows = session.execute(select(Product.id, Product.name, Product.brand)).all()
         self._keys = {pid: utils.default_process(name) for pid, name, _ in rows}
         self._brand = {pid: brand for pid, _, brand in rows}
         self._rules = rules
@@ -102,7 +155,7 @@ class Catalogue:
         words = set(key.split())
         names_brand = any(set(b.split()) <= words for b in self._brand_words if b)
         best = process.extractOne(
-            key, self._keys, scorer=fuzz.WRatio, processor=None, score_cutoff=PRODUCT_CUTOFF
+            key, self._keys, scorer=_product_score, processor=None, score_cutoff=PRODUCT_CUTOFF
         )
         if best is None:
             return LineMatch(None, None, False, names_brand)

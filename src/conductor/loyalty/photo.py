@@ -88,7 +88,7 @@ def check_upload(data: bytes, declared_type: str | None, *, max_bytes: int) -> P
 def dhash(image: Image.Image) -> str:
     """64-bit difference hash as 16 hex digits."""
     small = image.convert("L").resize((9, 8), Image.Resampling.LANCZOS)
-    pixels = list(small.getdata())
+    pixels = small.tobytes()
     bits = 0
     for row in range(8):
         for col in range(8):

@@ -52,6 +52,8 @@ from conductor.loyalty.points import PointsRules
 log = logging.getLogger(__name__)
 CENT = Decimal("0.01")
 SYSTEM = "system"
+HEADER_LINES = 6
+"""The dispensary's name is looked for in this many first lines when the reader's guess fails."""
 
 
 @dataclass(frozen=True)
@@ -192,7 +194,8 @@ def _apply_reading(
     )
     receipt.subtotal, receipt.discount = reading.subtotal, reading.discount
     receipt.tax, receipt.total = reading.tax, reading.total
-    dispensary, _ = match_dispensary(session, reading.dispensary)
+    header = [line for line in reading.text.splitlines() if line.strip()][:HEADER_LINES]
+    dispensary, _ = match_dispensary(session, reading.dispensary, header)
     receipt.dispensary_id = dispensary.id if dispensary else None
     receipt.items.clear()
     session.flush()
