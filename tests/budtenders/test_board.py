@@ -113,3 +113,21 @@ def test_budtender_edits_are_checked(session: Session) -> None:
         budtenders.update_budtender(session, bud, {"points": 5})
     changed = budtenders.update_budtender(session, bud, {"instagram": "@dee", "first_name": "Dee"})
     assert changed == {"instagram": None} and bud.instagram == "dee"
+
+
+def test_the_count_matches_every_page_of_rows(session: Session) -> None:
+    north, south = (
+        make_dispensary(session, name="North Star"),
+        make_dispensary(session, name="South Bay"),
+    )
+    for n in range(5):
+        make_budtender(session, north if n % 2 else south, first_name=f"Nia{n}")
+    bud = make_budtender(session, north, first_name="Omar", status="inactive")
+    _receipt(session, bud.id, "150", at=NOW - timedelta(days=1))
+    assert board.budtender_count(session, now=NOW) == 6
+    assert board.budtender_count(session, now=NOW, text="nia") == 5
+    assert board.budtender_count(session, now=NOW, dispensary_id=north.id) == 3
+    assert board.budtender_count(session, now=NOW, tier="Silver", activity="7d") == 1
+    assert board.budtender_count(session, now=NOW, status="inactive", text="nia") == 0
+    paged = board.budtender_rows(session, now=NOW, text="nia", limit=2, offset=4)
+    assert [r.name for r in paged] == ["Nia4"]

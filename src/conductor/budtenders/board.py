@@ -90,7 +90,49 @@ def budtender_rows(
     """Budtenders matching the filters. ``activity``: ``7d``/``30d``/``90d`` (an approved receipt
     in that time) or ``inactive`` (none in 90 days); ``text``: a prefix of the name, the
     dispensary, the phone number, the e-mail or the instagram handle."""
-    stmt = _listing()
+    stmt = _filtered(_listing(), now, text, dispensary_id, tier, activity, status)
+    points = func.coalesce(stmt.selected_columns.points, 0)
+    last = stmt.selected_columns.last_activity
+    order = {
+        "name": Budtender.name_key,
+        "dispensary": Dispensary.name_key,
+        "tier": points,
+        "points": points,
+        "receipts": func.coalesce(stmt.selected_columns.receipts, 0),
+        "sales": func.coalesce(stmt.selected_columns.sales, 0),
+        "last_activity": last,
+    }.get(sort, points)
+    ordered = order.desc() if descending else order.asc()
+    if sort == "last_activity":
+        ordered = ordered.nulls_last()
+    stmt = stmt.order_by(ordered, Budtender.name_key, Budtender.id).limit(limit).offset(offset)
+    return [_row(r) for r in session.execute(stmt)]
+
+
+def budtender_count(
+    session: Session,
+    *,
+    now: datetime,
+    text: str = "",
+    dispensary_id: int | None = None,
+    tier: str | None = None,
+    activity: str | None = None,
+    status: str | None = None,
+) -> int:
+    """How many budtenders :func:`budtender_rows` finds with these filters (all pages)."""
+    stmt = _filtered(_listing(), now, text, dispensary_id, tier, activity, status)
+    return int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+
+
+def _filtered(
+    stmt: Select[Any],
+    now: datetime,
+    text: str,
+    dispensary_id: int | None,
+    tier: str | None,
+    activity: str | None,
+    status: str | None,
+) -> Select[Any]:
     points = func.coalesce(stmt.selected_columns.points, 0)
     last = stmt.selected_columns.last_activity
     key = fold(text)
@@ -106,20 +148,7 @@ def budtender_rows(
         stmt = stmt.where(last >= now - timedelta(days=ACTIVITY[activity]))
     elif activity == "inactive":
         stmt = stmt.where(or_(last.is_(None), last < now - timedelta(days=90)))
-    order = {
-        "name": Budtender.name_key,
-        "dispensary": Dispensary.name_key,
-        "tier": points,
-        "points": points,
-        "receipts": func.coalesce(stmt.selected_columns.receipts, 0),
-        "sales": func.coalesce(stmt.selected_columns.sales, 0),
-        "last_activity": last,
-    }.get(sort, points)
-    ordered = order.desc() if descending else order.asc()
-    if sort == "last_activity":
-        ordered = ordered.nulls_last()
-    stmt = stmt.order_by(ordered, Budtender.name_key, Budtender.id).limit(limit).offset(offset)
-    return [_row(r) for r in session.execute(stmt)]
+    return stmt
 
 
 def _listing() -> Select[Any]:
