@@ -25,6 +25,8 @@ from conductor.loyalty.points import PointsRules
 
 DISPENSARY_CUTOFF = 85.0
 CASHIER_CUTOFF = 85.0
+MIN_PARTIAL = 6
+"""Shorter distinctive names must match a whole header line."""
 GENERIC = frozenset(
     [
         "the",
@@ -89,6 +91,15 @@ def _distinctive(name: str) -> str:
     return " ".join(words)
 
 
+def _shop_score(line: str, name: str, *, score_cutoff: float | None = None, **_: object) -> float:
+    """How well a header line names the shop: the whole line, or a line that holds the name
+    and more ("HARBOR LEAF DISPENSARW" for "harbor leaf")."""
+    score = fuzz.token_sort_ratio(line, name)
+    if len(line) > len(name) >= MIN_PARTIAL:
+        score = max(score, fuzz.token_set_ratio(line, name), fuzz.partial_ratio(name, line))
+    return score
+
+
 def match_dispensary(
     session: Session, text: str | None, header: Sequence[str] = ()
 ) -> tuple[Dispensary | None, float]:
@@ -103,9 +114,7 @@ def match_dispensary(
         key = _distinctive(fold(candidate))
         if len(key) < 3:
             continue
-        found = process.extractOne(
-            key, rows, scorer=fuzz.token_sort_ratio, score_cutoff=DISPENSARY_CUTOFF
-        )
+        found = process.extractOne(key, rows, scorer=_shop_score, score_cutoff=DISPENSARY_CUTOFF)
         if found is not None and (best is None or found[1] > best[1]):
             best = (found[2], float(found[1]))
         if best is not None and candidate == text:

@@ -77,6 +77,12 @@ def _routes(app: FastAPI) -> None:
     for router in (customers.router, products.router, customers_api.router):
         app.include_router(router)
 
+    from conductor.web.api import receipts as receipts_api
+    from conductor.web.pages import receipts, rex
+
+    for router in (rex.router, receipts.router, receipts_api.router):
+        app.include_router(router)
+
 
 def _errors(app: FastAPI) -> None:
     @app.exception_handler(LoginRequired)
