@@ -22,6 +22,7 @@ from rich.table import Table
 
 from conductor.cli.state import State, state
 from conductor.demo import DemoSpec, ProgressFn, export_csv, seed_database, today_in
+from conductor.loyalty.points import PointsRules
 from conductor.store import migrate
 from conductor.store.engine import refresh_planner_statistics
 
@@ -40,7 +41,11 @@ END_DATE = typer.Option(
     formats=["%Y-%m-%d"],
     help="Day of the newest transaction (default: today in the shop's time zone).",
 )
-STAGES = {"customers": "customers and their sales", "analytics": "customer analytics"}
+STAGES = {
+    "customers": "customers and their sales",
+    "analytics": "customer analytics",
+    "partners": "partner dispensaries, budtenders and receipts",
+}
 
 
 @app.command("seed")
@@ -50,14 +55,19 @@ def seed_command(
     seed: int = SEED,
     end_date: datetime | None = END_DATE,
 ) -> None:
-    """Fill an empty database with demo customers, staff, products and sales."""
+    """Fill an empty database with demo customers, staff, products and sales, and the partner
+    network: 112 dispensaries, 524 budtenders, a few hundred loyalty receipts."""
     st = state(ctx)
     spec = _spec(st, scale, seed, end_date)
     migrate.require_current(st.engine)
     started = time.perf_counter()
     with _progress_bar() as progress:
         counts = seed_database(
-            st.sessions, spec, region=st.settings.default_region, progress=progress
+            st.sessions,
+            spec,
+            region=st.settings.default_region,
+            progress=progress,
+            rules=PointsRules.from_settings(st.settings),
         )
     refresh_planner_statistics(st.engine)
     where = st.engine.url.render_as_string(hide_password=True)

@@ -16,8 +16,11 @@ from conductor.crm.models import Customer, Product, Staff, Transaction, Transact
 from conductor.crm.phone import normalize_phone
 from conductor.crm.stats import refresh_customer_stats
 from conductor.demo.dataset import Batch, DemoData
-from conductor.demo.spec import DemoSpec, ProgressFn, Row, no_progress
+from conductor.demo.names import HOUSE_BRAND
+from conductor.demo.partners import seed_partners
+from conductor.demo.spec import CLOSES_AT_MINUTE, DemoSpec, ProgressFn, Row, no_progress
 from conductor.errors import InvalidInput
+from conductor.loyalty.points import PointsRules
 
 CHUNK = 5_000
 SQLITE_CACHE_KIB = 256 * 1024
@@ -36,6 +39,7 @@ def seed_database(
     *,
     region: str = "US",
     progress: ProgressFn = no_progress,
+    rules: PointsRules | None = None,
 ) -> dict[str, int]:
     """Write the dataset for ``spec`` into an empty CRM; returns the rows written per table.
 
@@ -51,9 +55,22 @@ def seed_database(
         progress("analytics", 0, 1)
         refresh_customer_stats(session, None)
         loader.advance_sequences()
-        session.commit()
         progress("analytics", 1, 1)
-    return loader.counts
+        progress("partners", 0, 1)
+        partners = seed_partners(
+            session,
+            seed=spec.seed,
+            now=spec.moment(spec.last_day, CLOSES_AT_MINUTE),
+            rules=rules or PointsRules(brands=frozenset({HOUSE_BRAND.casefold()})),
+        )
+        session.commit()
+        progress("partners", 1, 1)
+    return loader.counts | {
+        "dispensaries": partners.dispensaries,
+        "budtenders": partners.budtenders,
+        "receipts": partners.receipts,
+        "points_ledger": partners.ledger_rows,
+    }
 
 
 @contextmanager
