@@ -83,6 +83,10 @@ def _routes(app: FastAPI) -> None:
     for router in (rex.router, receipts.router, receipts_api.router):
         app.include_router(router)
 
+    from conductor.web.pages import budtenders
+
+    app.include_router(budtenders.router)
+
 
 def _errors(app: FastAPI) -> None:
     @app.exception_handler(LoginRequired)
