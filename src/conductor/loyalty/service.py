@@ -273,7 +273,7 @@ def _clip(text: str | None, size: int) -> str | None:
 def check(session: Session, receipt: Receipt, checks: Checks, *, now: datetime) -> list[str]:
     """Every doubt about this receipt, in words a manager acts on (empty: approve)."""
     reasons: list[str] = []
-    if receipt.confidence < checks.min_confidence:
+    if receipt.confidence < checks.min_confidence and receipt.reviewed_by is None:
         reasons.append(f"read with low confidence ({receipt.confidence:.0f} of 100)")
     if receipt.dispensary_id is None:
         seen = receipt.dispensary_text or "nothing"
@@ -487,11 +487,10 @@ def correct_receipt(
                     total=line.total,
                 )
             )
-    receipt.confidence = max(receipt.confidence, 100.0)  # a person has read it now
+    receipt.reviewed_by, receipt.reviewed_at = actor, now  # a person has read it now
     rematch(session, receipt, checks.rules, now=now)
     reasons = check(session, receipt, checks, now=now)
     receipt.review_reasons = "; ".join(reasons)[:1000]
-    receipt.reviewed_by, receipt.reviewed_at = actor, now
     session.flush()
     return reasons
 
