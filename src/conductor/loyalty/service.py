@@ -165,7 +165,9 @@ def _read(extractor: Extractor, photo: Photo) -> ExtractedReceipt | None:
         return extractor.extract(photo.data)
     except ConductorError as exc:
         log.info("the %s reader could not read a receipt: %s", extractor.name, type(exc).__name__)
-        return None
+    except OSError as exc:  # the engine itself is missing or broken (tesseract not installed)
+        log.warning("the %s reader is not working: %s", extractor.name, exc)
+    return None
 
 
 def _same_photo(session: Session, receipt: Receipt) -> Receipt | None:
