@@ -7,17 +7,22 @@ import json
 import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
+from typing import Any
+from zoneinfo import ZoneInfo, available_timezones
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 from webkit import add_user, login
 
+from conductor.config import Settings
 from conductor.crm import analytics, reports
 from conductor.crm.merge import merge_customers
 from conductor.messaging import service as messaging
 from conductor.messaging.reports import messages_per_day
+from conductor.rollup.slots import slot_start
+from conductor.web.app import create_app
 from conductor.web.deps import now
 from factories import make_customer, make_sale
 
@@ -122,3 +127,72 @@ def test_the_dashboard_cards_carry_the_numbers_to_the_charts(
     assert client.get("/dashboard/revenue", params={"days": 1000}).status_code == 422
     assert "Nobody to win back" in client.get("/dashboard/win-back").text
     assert "Messages per day" in client.get("/dashboard/messages").text
+
+
+def _chart(html: str) -> dict[str, Any]:
+    found = re.search(r"data-chart='([^']+)'", html)
+    assert found, "the card has no chart"
+    return dict(json.loads(found.group(1).replace("&#34;", '"')))
+
+
+def _card_client(settings: Settings, sessions: sessionmaker[Session], zone: str) -> TestClient:
+    app = create_app(settings.model_copy(update={"timezone": zone}), sessions)
+    app.dependency_overrides[now] = lambda: datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+    client = TestClient(app)
+    login(client, "dan")
+    return client
+
+
+def test_the_cards_count_days_in_the_configured_zone_and_a_new_zone_needs_no_rebuild(
+    settings: Settings, sessions: sessionmaker[Session]
+) -> None:
+    # Kathmandu is UTC+5:45: its midnight is 18:15 UTC, a quarter hour but no whole hour.
+    with sessions.begin() as s:
+        for when, price in [(datetime(2026, 3, 9, 18, 14, 59, tzinfo=UTC), "1.00"),
+                            (datetime(2026, 3, 9, 18, 15, tzinfo=UTC), "2.00"),
+                            (datetime(2026, 3, 10, 7, 30, tzinfo=UTC), "4.00")]:  # fmt: skip
+            make_sale(s, None, when=when, prices=[Decimal(price)])
+            messaging.store_inbound(s, sender="+12135550100", content="hi",
+                                    dedup_key=when.isoformat(), received_at=when)  # fmt: skip
+    add_user(sessions, "dan", "staff")
+    expected = {
+        # 18:14 and 18:15 UTC on the 9th are 11:14 and 11:15 in LA; 07:30 UTC on the 10th is
+        # 00:30 PDT on the 10th.
+        "America/Los_Angeles": ([3.0, 4.0], [2, 1]),
+        # In Kathmandu 18:14:59 UTC is 23:59:59 on the 9th, 18:15 UTC midnight of the 10th.
+        "Asia/Kathmandu": ([1.0, 6.0], [1, 2]),
+        # In Tokyo (UTC+9) all three are on the 10th.
+        "Asia/Tokyo": ([0.0, 7.0], [0, 3]),
+    }
+    for zone, (revenue, received) in expected.items():
+        with _card_client(settings, sessions, zone) as client:
+            chart = _chart(client.get("/dashboard/revenue", params={"days": 7}).text)
+            assert chart["data"]["labels"][-2:] == ["Mar 9", "Mar 10"], zone
+            assert chart["data"]["datasets"][0]["data"][-2:] == revenue, zone
+            chart = _chart(client.get("/dashboard/messages").text)
+            assert chart["data"]["datasets"][0]["data"][-2:] == received, zone
+            assert sum(chart["data"]["datasets"][1]["data"]) == 0, zone
+
+
+@pytest.mark.parametrize(
+    "when", [datetime(2026, 1, 15, tzinfo=UTC), datetime(2026, 7, 15, tzinfo=UTC)]
+)
+def test_every_zones_local_midnights_fall_on_quarter_hours(when: datetime) -> None:
+    """The rollups add up quarter hours; a zone whose day started elsewhere would raise."""
+    for name in sorted(available_timezones()):
+        for day in reports.local_days(days=90, now=when, zone=ZoneInfo(name)):
+            assert slot_start(day.end) - slot_start(day.start) in range(80, 113), name  # 20-28 h
+
+
+def test_the_revenue_card_adds_up_sales_count_and_cents_exactly(
+    client: TestClient, sessions: sessionmaker[Session], web_app: FastAPI
+) -> None:
+    with sessions.begin() as s:
+        for price in ("0.10", "0.20", "19.99", "1234.56"):
+            make_sale(s, make_customer(s), when=at(9, 12), prices=[Decimal(price)])
+    web_app.dependency_overrides[now] = lambda: NOW
+    add_user(sessions, "dan", "staff")
+    login(client, "dan")
+    html = client.get("/dashboard/revenue", params={"days": 7}).text
+    assert _chart(html)["data"]["datasets"][0]["data"][-2] == 1254.85
+    assert "<b>$1,255</b>" in html and "from 4 sales" in html and "$313.71 a sale" in html

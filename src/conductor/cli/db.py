@@ -8,6 +8,7 @@ from rich.console import Console
 from conductor.cli.state import state
 from conductor.crm.stats import stale_customer_ids
 from conductor.errors import ConfigError
+from conductor.rollup import service as rollups
 from conductor.store import migrate
 
 app = typer.Typer(help="Database schema: apply and inspect the migrations.", no_args_is_help=True)
@@ -20,6 +21,18 @@ def upgrade(ctx: typer.Context, revision: str = typer.Argument("head")) -> None:
     st = state(ctx)
     migrate.upgrade(st.engine, revision)
     console.print(f"database at revision {migrate.current_revision(st.engine)}")
+
+
+@app.command("refresh-rollups")
+def refresh_rollups(ctx: typer.Context) -> None:
+    """Rebuild the per-quarter-hour sales and message rollups from their tables (a repair tool)."""
+    st = state(ctx)
+    migrate.require_current(st.engine)
+    with st.sessions() as session:
+        rollups.rebuild(session)
+        session.commit()
+        left = rollups.problems(session)
+    console.print("rollups rebuilt" + (f"; still wrong: {'; '.join(left)}" if left else ""))
 
 
 @app.command("current")
@@ -47,11 +60,13 @@ def check(ctx: typer.Context) -> None:
     if not problems:
         with st.sessions() as session:
             stale = stale_customer_ids(session, limit=5)
+            wrong = rollups.problems(session)
         if stale:
             problems.append(
                 f"cached customer analytics disagree with transactions for ids {stale} "
                 "(fix: `conductor crm refresh-stats`)"
             )
+        problems += [f"{p} (fix: `conductor db refresh-rollups`)" for p in wrong]
     console.print(f"time zone: {settings.timezone}, phone region: {settings.default_region}")
     for problem in problems:
         console.print(f"[red]problem[/red] {problem}", highlight=False)

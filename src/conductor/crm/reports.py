@@ -1,9 +1,9 @@
 """Sales reports for the dashboard: revenue per day, customers per VIP tier, the win-back queue.
 
 Days are the shop's local days (DST included): :func:`local_days` turns the last N days into UTC
-ranges, and each day is summed as its own range over the ``transactions.occurred_at`` index, all
-in one ``UNION ALL`` statement. The same SQL runs on SQLite and PostgreSQL, and its cost follows
-the number of sales in the days asked for, never the size of the table.
+ranges. Revenue per day adds up the quarter-hour sales rollup (:mod:`conductor.rollup`), which
+triggers keep in step with ``transactions``: at most 96 rows a day, whatever the number of
+sales, and the zone is applied when reading, so changing it needs no rebuild.
 
 Tiers come from the cached ``customers.lifetime_value`` / ``visit_count`` and
 :data:`conductor.crm.analytics.TIER_THRESHOLDS`, so they always agree with
@@ -19,18 +19,19 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Float, cast, func, literal, select, union_all
+from sqlalchemy import Float, cast, func, literal, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import QueryableAttribute, Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from conductor.crm.analytics import TIER_THRESHOLDS, WIN_BACK_MIN_LAPSE_DAYS, WinBackEntry
-from conductor.crm.models import Customer, Transaction
+from conductor.crm.models import Customer
 from conductor.crm.sqlfunc import days_between
+from conductor.rollup.models import SalesSlot
+from conductor.rollup.slots import day_number, slot_start
 from conductor.store.base import UTCDateTime
 
-CENT = Decimal("0.01")
 TIERS: tuple[str, ...] = ("New", "Bronze", *(name for _, name in reversed(TIER_THRESHOLDS)))
 """Every tier, lowest first: New, Bronze, Silver, Gold, Platinum."""
 
@@ -68,19 +69,19 @@ def revenue_per_day(
 ) -> list[DayRevenue]:
     """Number of sales and their total for each of the last ``days`` local days (zeros kept)."""
     buckets = local_days(days=days, now=now, zone=zone)
-    t = Transaction
-    parts = [
-        select(
-            literal(i).label("i"), func.count().label("n"), func.sum(t.total).label("total")
-        ).where(t.occurred_at >= b.start, t.occurred_at < b.end)
-        for i, b in enumerate(buckets)
+    s = SalesSlot
+    day = day_number(s.slot, [b.end for b in buckets])
+    stmt = (
+        select(day, func.sum(s.sales), func.sum(s.revenue_cents))
+        .where(s.slot >= slot_start(buckets[0].start), s.slot < slot_start(buckets[-1].end))
+        .group_by(day)
+    )
+    found = {i: (int(n), int(cents)) for i, n, cents in session.execute(stmt)}
+    sums = [found.get(i, (0, 0)) for i in range(len(buckets))]
+    return [
+        DayRevenue(b.day, n, Decimal(cents).scaleb(-2))
+        for b, (n, cents) in zip(buckets, sums, strict=True)
     ]
-    found = {i: (n, total) for i, n, total in session.execute(union_all(*parts))}
-    return [DayRevenue(b.day, int(found[i][0]), _money(found[i][1])) for i, b in enumerate(buckets)]
-
-
-def _money(value: Any) -> Decimal:
-    return Decimal(str(value or 0)).quantize(CENT)
 
 
 def customers_per_tier(session: Session) -> dict[str, int]:

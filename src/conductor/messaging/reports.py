@@ -1,9 +1,11 @@
 """Message reports for the dashboard: texts received and sent per day.
 
-One range read over the last N local days of ``created_at``; a CASE over the days' UTC
-boundaries (from :func:`conductor.crm.reports.local_days`, so daylight-saving changes are
-right) numbers each message's day, and the database counts per day and direction: plain SQL on
-SQLite and PostgreSQL, and at most two rows per day come back.
+Adds up the quarter-hour message rollup (:mod:`conductor.rollup`), which triggers keep in step
+with ``messages``: the slots of the last N local days (boundaries from
+:func:`conductor.crm.reports.local_days`, so daylight-saving changes are right) are numbered by
+day with a CASE and counted per day and direction, so at most two rows per day come back and the
+cost does not follow the number of messages. Every message counts on the day it was created,
+whatever its channel or status (a draft or a failed text included).
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from conductor.crm.reports import local_days
 from conductor.messaging import status as st
-from conductor.messaging.models import Message
+from conductor.rollup.models import MessageSlot
+from conductor.rollup.slots import day_number, slot_start
 
 
 @dataclass(frozen=True)
@@ -32,14 +35,14 @@ def messages_per_day(
 ) -> list[DayMessages]:
     """Inbound and outbound messages created on each of the last ``days`` local days."""
     buckets = local_days(days=days, now=now, zone=zone)
-    m = Message
-    day = case(*[(m.created_at < b.end, i) for i, b in enumerate(buckets)]).label("day")
+    m = MessageSlot
+    day = day_number(m.slot, [b.end for b in buckets]).label("day")
     stmt = (
-        select(day, m.direction, func.count())
-        .where(m.created_at >= buckets[0].start, m.created_at < buckets[-1].end)
+        select(day, m.direction, func.sum(m.messages))
+        .where(m.slot >= slot_start(buckets[0].start), m.slot < slot_start(buckets[-1].end))
         .group_by(day, m.direction)
     )
-    counts = {(i, direction): n for i, direction, n in session.execute(stmt)}
+    counts = {(i, direction): int(n) for i, direction, n in session.execute(stmt)}
     return [
         DayMessages(b.day, counts.get((i, st.INBOUND), 0), counts.get((i, st.OUTBOUND), 0))
         for i, b in enumerate(buckets)

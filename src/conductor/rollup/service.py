@@ -1,31 +1,23 @@
 """Rebuilding the rollups from their base tables, and checking that they agree.
 
 The triggers keep the rollups (see :mod:`conductor.rollup.models`); nothing here runs on a
-normal write. :func:`rebuild` recomputes both tables in the caller's database transaction (the
-caller commits): the repair for a rollup that drifted, ``conductor db refresh-rollups``.
+normal write. :func:`rebuild` installs the triggers again and recomputes both tables in the
+caller's database transaction (the caller commits): the repair for a rollup that drifted or a
+trigger that went missing, ``conductor db refresh-rollups``.
 :func:`problems` recomputes them without writing and names what disagrees, for
 ``conductor check`` and the tests.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Select, delete, func, insert, select, text
+from sqlalchemy import Select, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from conductor.crm.models import Transaction
 from conductor.messaging.models import Message
+from conductor.rollup import triggers
 from conductor.rollup.models import MessageSlot, SalesSlot
 from conductor.rollup.slots import cents_of, slot_of
-
-TRIGGERS = {
-    "sqlite": (
-        "sales_rollup_insert", "sales_rollup_delete", "sales_rollup_update",
-        "message_rollup_insert", "message_rollup_delete", "message_rollup_update",
-    ),
-    "postgresql": ("sales_rollup", "sales_rollup_truncate", "message_rollup",
-                   "message_rollup_truncate"),
-}  # fmt: skip
-"""The triggers migration 0007 installs, per database."""
 
 
 def _sales() -> Select[int, int, int]:
@@ -41,7 +33,9 @@ def _messages() -> Select[int, str, int]:
 
 
 def rebuild(session: Session) -> None:
-    """Recompute both rollups from ``transactions`` and ``messages``."""
+    """Install the triggers again and recompute both rollups from ``transactions`` and
+    ``messages``."""
+    triggers.install(session.connection())
     session.execute(delete(SalesSlot))
     session.execute(delete(MessageSlot))
     s, m = SalesSlot, MessageSlot
@@ -51,7 +45,7 @@ def rebuild(session: Session) -> None:
 
 def problems(session: Session, limit: int = 5) -> list[str]:
     """What is wrong with the rollups: missing triggers, slots that disagree (empty: none)."""
-    found = [f"trigger {name} is missing" for name in missing_triggers(session)]
+    found = [f"trigger {name} is missing" for name in triggers.missing(session.connection())]
     sales = _differences(
         {(slot, ""): (n, int(cents)) for slot, n, cents in session.execute(_sales())},
         {(r.slot, ""): (r.sales, r.revenue_cents) for r in session.scalars(select(SalesSlot))},
@@ -83,14 +77,3 @@ def _differences(
     """(key, expected, kept) wherever they differ; a slot counted zero equals a missing one."""
     pairs = [(k, expected.get(k, zero), kept.get(k, zero)) for k in sorted({*expected, *kept})]
     return [(k, want, got) for k, want, got in pairs if want != got]
-
-
-def missing_triggers(session: Session) -> list[str]:
-    """Rollup triggers the database lacks (a table recreated without them)."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        query = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
-    else:
-        query = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
-    present = set(session.scalars(text(query)))
-    return [name for name in TRIGGERS[dialect] if name not in present]

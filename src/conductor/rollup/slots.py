@@ -1,9 +1,9 @@
 """Quarter-hour slots: the rollups' unit of time, in Python and in SQL.
 
 :func:`slot_at` numbers a moment in Python; :class:`slot_of` is the same number computed by the
-database from a timestamp column, spelled as the triggers of migration 0007 spell it (SQLite
-reads the stored text to the whole second, so ``23:14:59.999999`` stays in the 23:00 slot;
-PostgreSQL floors the exact epoch). :class:`cents_of` turns a money column into whole cents.
+database from a timestamp column, with the SQL the triggers use (:mod:`conductor.rollup.triggers`;
+``23:14:59.999999`` stays in the 23:00 slot on both databases). :class:`cents_of` turns a money
+column into whole cents.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from sqlalchemy import BigInteger, ColumnElement, case
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
+
+from conductor.rollup.triggers import CENTS_SQL, SLOT_SQL
 
 SLOT = timedelta(minutes=15)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -47,16 +49,10 @@ class slot_of(FunctionElement[int]):
     name = "slot_of"
 
 
-@compiles(slot_of, "sqlite")
-def _slot_sqlite(element: slot_of, compiler: SQLCompiler, **kw: Any) -> str:
+@compiles(slot_of)
+def _slot(element: slot_of, compiler: SQLCompiler, **kw: Any) -> str:
     value = compiler.process(next(iter(element.clauses)), **kw)
-    return f"(CAST(strftime('%s', substr({value}, 1, 19)) AS INTEGER) / 900)"
-
-
-@compiles(slot_of, "postgresql")
-def _slot_postgresql(element: slot_of, compiler: SQLCompiler, **kw: Any) -> str:
-    value = compiler.process(next(iter(element.clauses)), **kw)
-    return f"CAST(floor(EXTRACT(EPOCH FROM {value}) / 900) AS INTEGER)"
+    return SLOT_SQL[compiler.dialect.name].format(value)
 
 
 class cents_of(FunctionElement[int]):
@@ -69,4 +65,4 @@ class cents_of(FunctionElement[int]):
 
 @compiles(cents_of)
 def _cents(element: cents_of, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"CAST(round({compiler.process(next(iter(element.clauses)), **kw)} * 100) AS BIGINT)"
+    return CENTS_SQL.format(compiler.process(next(iter(element.clauses)), **kw))
