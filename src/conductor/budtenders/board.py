@@ -45,16 +45,22 @@ class BudtenderRow:
     tier: str
 
 
-def _points() -> Any:
+def _points(budtender_id: int | None = None) -> Any:
+    held = PointsEntry.budtender_id.is_not(None) if budtender_id is None else (
+        PointsEntry.budtender_id == budtender_id
+    )  # fmt: skip
     return (
         select(PointsEntry.budtender_id.label("bid"), func.sum(PointsEntry.amount).label("points"))
-        .where(PointsEntry.budtender_id.is_not(None))
+        .where(held)
         .group_by(PointsEntry.budtender_id)
         .subquery()
     )
 
 
-def _receipts() -> Any:
+def _receipts(budtender_id: int | None = None) -> Any:
+    credited = Receipt.budtender_id.is_not(None) if budtender_id is None else (
+        Receipt.budtender_id == budtender_id
+    )  # fmt: skip
     return (
         select(
             Receipt.budtender_id.label("bid"),
@@ -62,7 +68,7 @@ def _receipts() -> Any:
             func.sum(Receipt.qualifying_spend).label("sales"),
             func.max(Receipt.submitted_at).label("last_activity"),
         )
-        .where(Receipt.status == APPROVED, Receipt.budtender_id.is_not(None))
+        .where(Receipt.status == APPROVED, credited)
         .group_by(Receipt.budtender_id)
         .subquery()
     )
@@ -120,7 +126,11 @@ def budtender_count(
     status: str | None = None,
 ) -> int:
     """How many budtenders :func:`budtender_rows` finds with these filters (all pages)."""
-    stmt = _filtered(_listing(), now, text, dispensary_id, tier, activity, status)
+    if tier or activity:
+        stmt = _listing()
+    else:  # no figure is filtered on: count the people alone, without summing the ledger
+        stmt = select(Budtender.id).join(Dispensary, Dispensary.id == Budtender.dispensary_id)
+    stmt = _filtered(stmt, now, text, dispensary_id, tier, activity, status)
     return int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
 
 
@@ -133,8 +143,6 @@ def _filtered(
     activity: str | None,
     status: str | None,
 ) -> Select[Any]:
-    points = func.coalesce(stmt.selected_columns.points, 0)
-    last = stmt.selected_columns.last_activity
     key = fold(text)
     if key:
         stmt = stmt.where(_matches(key))
@@ -143,16 +151,19 @@ def _filtered(
     if status:
         stmt = stmt.where(Budtender.status == status)
     if tier:
-        stmt = stmt.where(_tier(points) == tier)
+        stmt = stmt.where(_tier(func.coalesce(stmt.selected_columns.points, 0)) == tier)
     if activity in ACTIVITY:
+        last = stmt.selected_columns.last_activity
         stmt = stmt.where(last >= now - timedelta(days=ACTIVITY[activity]))
     elif activity == "inactive":
+        last = stmt.selected_columns.last_activity
         stmt = stmt.where(or_(last.is_(None), last < now - timedelta(days=90)))
     return stmt
 
 
-def _listing() -> Select[Any]:
-    points, receipts = _points(), _receipts()
+def _listing(budtender_id: int | None = None) -> Select[Any]:
+    """Budtenders with their figures; for one budtender, only their rows are summed."""
+    points, receipts = _points(budtender_id), _receipts(budtender_id)
     total = func.coalesce(points.c.points, 0)
     return (
         select(
@@ -220,7 +231,7 @@ def _aware(value: datetime | str | None) -> datetime | None:
 
 
 def budtender_row(session: Session, budtender_id: int, *, now: datetime) -> BudtenderRow | None:
-    stmt = _listing().where(Budtender.id == budtender_id)
+    stmt = _listing(budtender_id).where(Budtender.id == budtender_id)
     found = session.execute(stmt).first()
     return _row(found) if found else None
 
