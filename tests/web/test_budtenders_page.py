@@ -191,6 +191,9 @@ def test_the_panel_shows_profile_balance_chart_and_ledger(
     assert "+450" in rows[2] and len(rows) == 3
     assert f'hx-post="/budtenders/{partners["ana"]}/points"' in html  # a manager may adjust
     assert 'name="csrf_token"' in html
+    cruz = client.get(f"/budtenders/{partners['cruz']}/panel").text
+    assert "No points in the last 12 weeks" in cruz and "<canvas" not in cruz
+    assert "No points yet" in cruz and "found on a receipt" not in cruz
 
 
 def test_a_deep_link_opens_the_panel_and_an_unknown_budtender_is_said_so(

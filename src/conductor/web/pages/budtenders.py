@@ -135,7 +135,7 @@ def _weeks_chart(weeks: list[board.Week], *, receipts: bool) -> dict[str, Any]:
          "backgroundColor": POINTS, "borderRadius": 2, "yAxisID": "y"},
     ]  # fmt: skip
     scales: dict[str, Any] = {
-        "x": {"grid": {"display": False}},
+        "x": {"grid": {"display": False}, "ticks": {"maxRotation": 0, "autoSkipPadding": 8}},
         "y": {"beginAtZero": True, "ticks": {"precision": 0}},
     }
     if receipts:
