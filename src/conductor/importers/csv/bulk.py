@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import gc
 import json
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -33,28 +33,33 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 
 def executemany(
-    session: Session, statement: Insert | Update, rows: Sequence[dict[str, Any]]
+    session: Session, statement: Insert | Update, columns: Mapping[str, Sequence[Any]]
 ) -> None:
-    """Run ``statement`` once per row (all rows have the same keys) in the session's transaction."""
-    if not rows:
+    """Run ``statement`` once per row of ``columns`` (equally long value lists by column name)
+    in the session's transaction."""
+    lengths = {len(values) for values in columns.values()}
+    if not lengths or lengths == {0}:
         return
+    (count,) = lengths  # ValueError if the columns differ in length
     connection = session.connection()
     dialect = connection.dialect
-    compiled = statement.compile(dialect=dialect, column_keys=list(rows[0]), for_executemany=True)
+    compiled = statement.compile(dialect=dialect, column_keys=list(columns), for_executemany=True)
     names: list[str] = list(compiled.positiontup or compiled.binds)
-    filled = _filled(statement, names, rows[0])
-    columns: list[list[Any]] = []
+    filled = _filled(statement, names, columns)
+    converted: list[Sequence[Any]] = []
     for name in names:  # a column at a time: the conversions then run at C speed
-        column = [filled[name]] * len(rows) if name in filled else [row[name] for row in rows]
+        column = [filled[name]] * count if name in filled else columns[name]
         process = compiled.binds[name].type.bind_processor(dialect)
-        columns.append(column if process is None else list(map(process, column)))
-    parameters: list[Any] = list(zip(*columns, strict=True))
+        converted.append(column if process is None else list(map(process, column)))
+    parameters: list[Any] = list(zip(*converted, strict=True))
     if not compiled.positional:
         parameters = [dict(zip(names, values, strict=True)) for values in parameters]
     connection.exec_driver_sql(str(compiled), parameters)
 
 
-def _filled(statement: Insert | Update, names: list[str], row: dict[str, Any]) -> dict[str, Any]:
+def _filled(
+    statement: Insert | Update, names: list[str], row: Mapping[str, object]
+) -> dict[str, Any]:
     """Values for the columns the compiled statement writes but the rows do not name."""
     is_update = isinstance(statement, Update)
     table = statement.table

@@ -13,14 +13,16 @@ NULL, or the column's default when it cannot be NULL. Exceptions, by design:
 * references (``member_id``, ``staff_id``, ``staff_name`` of a transaction; ``transaction_id``,
   ``product_id`` of an item) go into :attr:`Record.refs` for the service to resolve.
 
-:class:`Plan` says how to read each column of one file and :meth:`Plan.record` reads one row;
-:func:`complete_customer` then derives the search keys and consent bookkeeping from the record
-and the stored row.
+:class:`Plan` says how to read each column of one file. :meth:`Plan.frame` reads a batch of rows
+column by column (:mod:`.columns`, the fast way); when some cell of the batch cannot be read it
+reads the batch again row by row with :meth:`Plan.record`, which names the column of each bad
+row's first bad value. Both give the same values. :func:`complete_customer` then derives the
+search keys and consent bookkeeping from a customer's record and stored row.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from functools import partial
@@ -32,8 +34,10 @@ from conductor.crm.keys import customer_search_keys
 from conductor.crm.models import Customer, Product, Staff, Transaction, TransactionItem
 from conductor.crm.phone import normalize_phone
 from conductor.errors import RowError
-from conductor.importers.csv import values
+from conductor.importers.csv import columns, values
+from conductor.importers.csv.frame import Frame, Record
 from conductor.importers.csv.layout import REQUIRED
+from conductor.importers.csv.reader import Row
 from conductor.store.base import Base, UTCDateTime
 
 MODELS: dict[str, type[Base]] = {
@@ -80,14 +84,8 @@ class Context:
     now: datetime
 
 
-class Record(NamedTuple):
-    """A row that parsed: its natural key, table columns and unresolved references."""
-
-    line: int
-    cells: list[str]
-    key: str
-    values: dict[str, Any]
-    refs: dict[str, str | None]
+Reject = tuple[int, str, list[str]]
+"""A row that cannot be imported: its line, the reason, its cells as written."""
 
 
 class Text(NamedTuple):
@@ -100,11 +98,12 @@ class Text(NamedTuple):
 
 
 class Parsed(NamedTuple):
-    """A cell read by a parser from :mod:`.values`."""
+    """A cell read by a parser from :mod:`.values`; its column, by a reader from :mod:`.columns`."""
 
     position: int
     target: str
     parse: Parse
+    read: columns.ColumnReader
     blank: Any
 
 
@@ -115,53 +114,99 @@ def table_of(kind: str) -> Table:
 
 
 class Plan:
-    """How to read each column of one file; ``columns`` gives their positions."""
+    """How to read each column of one file; ``positions`` gives where each column is."""
 
-    def __init__(self, kind: str, columns: Mapping[str, int], width: int, context: Context):
+    def __init__(self, kind: str, positions: Mapping[str, int], width: int, context: Context):
         self.kind, self.width, self.context = kind, width, context
         self.key = KEYS[kind]
-        self.refs = [name for name in columns if name in _REFS.get(kind, ())]
-        self.phone = columns.get("phone") if kind == "customers" else None
+        self.refs = [name for name in positions if name in _REFS.get(kind, ())]
+        self.phone = positions.get("phone") if kind == "customers" else None
         self.texts: list[Text] = []
         self.parsed: list[Parsed] = []
         self.sources: dict[str, str] = {}
         table = table_of(kind)
-        for name, position in columns.items():
+        for name, position in positions.items():
             if position != self.phone:
                 self._add(table, name, position)
         self.required = [t for t, source in self.sources.items() if source in REQUIRED[kind]]
         self.cases = [(t, CASES[t]) for t in self.sources if t in CASES]
+        targets = [t.target for t in self.texts] + [p.target for p in self.parsed]
+        self.names = [target for target in targets if target not in self.refs]
+        if self.phone is not None:
+            self.names += ["phone_raw", "phone"]
+        """The table columns of every record, in the order :meth:`record` writes them."""
+
+    def frame(self, rows: Sequence[Row]) -> tuple[Frame, list[Reject]]:
+        """A batch's records and rejected rows: column by column, else row by row."""
+        if all(len(cells) == self.width for _, cells in rows):
+            try:
+                return self._columns(rows), []
+            except ValueError:
+                pass  # some value is bad: the row-by-row reading says which and why
+        records: list[Record] = []
+        rejects: list[Reject] = []
+        for line, cells in rows:
+            try:
+                records.append(self.record(line, cells))
+            except RowError as exc:
+                rejects.append((line, exc.reason, cells))
+        return Frame.of_records(self.key, self.names, records), rejects
+
+    def _columns(self, rows: Sequence[Row]) -> Frame:
+        """The batch read column by column; ValueError if any value cannot be read."""
+        cells = [row.cells for row in rows]
+        by_position: list[Sequence[str]] = list(zip(*cells, strict=True)) or [()] * self.width
+        read: dict[str, list[Any]] = {}
+        for position, target, length, blank in self.texts:
+            stripped = columns.texts(by_position[position], length)
+            if blank is MISSING and "" in stripped:
+                raise ValueError(f"{target}: required value is blank")
+            read[target] = [text or blank for text in stripped]
+        for position, target, _, reader, blank in self.parsed:
+            parsed = reader(by_position[position])
+            if blank is MISSING and None in parsed:
+                raise ValueError(f"{target}: required value is blank")
+            read[target] = parsed if blank is None else [blank if v is None else v for v in parsed]
+        for target, case in self.cases:
+            read[target] = [case(text) if text else text for text in read[target]]
+        if self.phone is not None:
+            phones = columns.texts(by_position[self.phone], PHONE_LENGTH)
+            region = self.context.region
+            read["phone_raw"] = [text or None for text in phones]
+            read["phone"] = [normalize_phone(text, region) for text in phones]
+        refs = {name: read.pop(name) for name in self.refs}
+        return Frame(self.key, [row.line for row in rows], cells, read, refs)
 
     def record(self, line: int, cells: list[str]) -> Record:
         """One row's record; RowError (with ``line``) naming the column of the first bad value."""
         if len(cells) != self.width:
             raise RowError(f"row has {len(cells)} fields, the header has {self.width}", line=line)
-        columns: dict[str, Any] = {}
+        fields: dict[str, Any] = {}
         for position, target, length, blank in self.texts:
             raw = cells[position].strip()
             if len(raw) > length or "\x00" in raw:
                 raise self.bad_text(target, raw, line)
-            columns[target] = raw or blank
-        for position, target, parse, blank in self.parsed:
+            fields[target] = raw or blank
+        for position, target, parse, _, blank in self.parsed:
             try:
                 value = parse(cells[position])
             except ValueError as exc:
                 raise RowError(f"{self.sources[target]}: {exc}", line=line) from None
-            columns[target] = blank if value is None else value
+            fields[target] = blank if value is None else value
         for target in self.required:
-            if columns[target] is MISSING:
+            if fields[target] is MISSING:
                 raise RowError(f"{self.sources[target]}: required value is blank", line=line)
         for target, case in self.cases:
-            if columns[target]:
-                columns[target] = case(columns[target])
+            if fields[target]:
+                fields[target] = case(fields[target])
         if self.phone is not None:
             raw = cells[self.phone].strip()
             if len(raw) > PHONE_LENGTH or "\x00" in raw:
                 raise self.bad_text("phone", raw, line)
-            columns["phone_raw"] = raw or None
-            columns["phone"] = normalize_phone(raw, self.context.region)
-        refs = {name: columns.pop(name) for name in self.refs}
-        return Record(line, cells, columns[self.key], columns, refs)
+            fields["phone_raw"] = raw or None
+            fields["phone"] = normalize_phone(raw, self.context.region)
+        refs = {name: fields.pop(name) for name in self.refs}
+        return Record(line, cells, fields[self.key], fields, refs)
 
     def bad_text(self, target: str, raw: str, line: int) -> RowError:
         """Why ``raw`` does not fit the text column ``target``."""
@@ -187,8 +232,8 @@ class Plan:
             length = column.type.length or _UNLIMITED
             self.texts.append(Text(position, target, length, blank))
         else:
-            parse = _parser(column, self.context.zone)
-            self.parsed.append(Parsed(position, target, parse, blank))
+            parse, read = _parser(column, self.context.zone)
+            self.parsed.append(Parsed(position, target, parse, read, blank))
 
 
 def complete_customer(new: dict[str, Any], old: Mapping[str, Any] | None, now: datetime) -> None:
@@ -229,16 +274,21 @@ def _column_blank(column: Column[Any]) -> Any:
     return getattr(column.default, "arg", None)
 
 
-def _parser(column: Column[Any], zone: tzinfo) -> Parse:
+def _parser(column: Column[Any], zone: tzinfo) -> tuple[Parse, columns.ColumnReader]:
+    """How to read one cell of ``column``, and all of its cells in a batch."""
     kind = column.type
     if isinstance(kind, UTCDateTime):
-        return partial(values.parse_datetime, zone=zone)
-    if isinstance(kind, Date):
-        return values.parse_date
-    if isinstance(kind, Boolean):
-        return values.parse_bool
+        return partial(values.parse_datetime, zone=zone), columns.datetimes(zone)
     if isinstance(kind, Numeric):
-        return values.decimal_parser(kind.scale or 0, kind.precision or 18)
-    if isinstance(kind, Integer):
-        return values.parse_int
-    raise TypeError(f"no CSV parser for column {column.name} of type {kind!r}")
+        scale, precision = kind.scale or 0, kind.precision or 18
+        return values.decimal_parser(scale, precision), columns.decimals(scale, precision)
+    parse: Parse
+    if isinstance(kind, Date):
+        parse = values.parse_date
+    elif isinstance(kind, Boolean):
+        parse = values.parse_bool
+    elif isinstance(kind, Integer):
+        parse = values.parse_int
+    else:
+        raise TypeError(f"no CSV parser for column {column.name} of type {kind!r}")
+    return parse, columns.cell_by_cell(parse)

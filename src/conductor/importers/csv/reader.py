@@ -58,11 +58,31 @@ class CsvFile:
     encoding: str
     header: Header
     size: int
-    rows: Iterator[Row]
+    _reader: _csv.Reader
     _binary: io.BufferedReader
 
     def bytes_read(self) -> int:
         return self._binary.tell()
+
+    def batches(self, size: int) -> Iterator[list[Row]]:
+        """The records after the header, ``size`` at a time; InvalidInput where the file stops
+        being CSV (the batches before it are yielded first)."""
+        reader = self._reader
+        end = reader.line_num  # the line the previous record ended on
+        batch: list[Row] = []
+        try:
+            for cells in reader:
+                start, end = end + 1, reader.line_num
+                if cells and (cells[0].strip() or any(c.strip() for c in cells)):
+                    batch.append(Row(start, cells))
+                    if len(batch) >= size:
+                        yield batch
+                        batch = []
+        except csv.Error as exc:
+            where = f"line {end + 1} cannot be read as CSV"
+            raise InvalidInput(f"{self.path}: {where}: {exc}") from exc
+        if batch:
+            yield batch
 
 
 def detect_encoding(path: Path) -> str:
@@ -128,19 +148,4 @@ def open_csv(path: Path, kind: str) -> Iterator[CsvFile]:
             raise InvalidInput(f"{path} is empty: the first line must be the header")
         header = map_header(kind, first)
         size = path.stat().st_size
-        yield CsvFile(path, encoding, header, size, _rows(path, reader), binary)
-
-
-def _rows(path: Path, reader: _csv.Reader) -> Iterator[Row]:
-    """The records after the header; InvalidInput where the file stops being CSV."""
-    while True:
-        line = reader.line_num + 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise InvalidInput(f"{path}: line {line} cannot be read as CSV: {exc}") from exc
-        if not cells or (not cells[0].strip() and not any(c.strip() for c in cells)):
-            continue
-        yield Row(line, cells)
+        yield CsvFile(path, encoding, header, size, reader, binary)

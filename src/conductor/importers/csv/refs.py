@@ -13,7 +13,7 @@ their ids for the rest of the import (up to :data:`CACHE_LIMIT` each).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import insert, select
@@ -21,7 +21,8 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from conductor.crm.models import Customer, Product, Staff, Transaction
 from conductor.importers.csv.bulk import one_of
-from conductor.importers.csv.mapping import Record
+from conductor.importers.csv.frame import Frame
+from conductor.importers.csv.mapping import Reject
 
 CACHE_LIMIT = 50_000
 _MAX_MERGE_HOPS = 20
@@ -29,10 +30,10 @@ _MAX_MERGE_HOPS = 20
 
 @dataclass
 class Resolved:
-    """The records whose references all resolved, the rejected ones with reasons."""
+    """The rows whose references all resolved, the rejected ones with reasons."""
 
-    records: list[Record]
-    rejects: list[tuple[Record, str]] = field(default_factory=list)
+    frame: Frame
+    rejects: list[Reject] = field(default_factory=list)
     staff_created: int = 0
 
 
@@ -44,84 +45,89 @@ class Resolver:
         self._staff: dict[str, int | None] = {}
         self._products: dict[str, int | None] = {}
 
-    def resolve(self, kind: str, records: list[Record]) -> Resolved:
+    def resolve(self, kind: str, frame: Frame) -> Resolved:
         """The batch's references resolved (kinds without references pass through)."""
         if kind == "transactions":
-            return self.transactions(records)
+            return self.transactions(frame)
         if kind == "items":
-            return self.items(records)
-        return Resolved(records)
+            return self.items(frame)
+        return Resolved(frame)
 
-    def transactions(self, records: list[Record]) -> Resolved:
-        result = Resolved([])
-        customers = _customer_ids(self.session, _wanted(records, "member_id"))
-        result.staff_created = self._create_missing_staff(records)
-        for record in records:
-            refs = record.refs
-            if "member_id" in refs:
-                member = refs["member_id"]
-                if member is not None and member not in customers:
-                    result.rejects.append((record, f"unknown member_id {member!r}"))
-                    continue
-                record.values["customer_id"] = customers[member] if member else None
-            if "staff_id" in refs:
-                worker = refs["staff_id"]
-                record.values["staff_id"] = self._staff[worker] if worker else None
-            result.records.append(record)
+    def transactions(self, frame: Frame) -> Resolved:
+        staff_created = self._create_missing_staff(frame)
+        unknown: list[int] = []
+        if (members := frame.refs.get("member_id")) is not None:
+            customers = _customer_ids(self.session, _wanted(members))
+            unknown = [i for i, m in enumerate(members) if m is not None and m not in customers]
+            frame.values["customer_id"] = _looked_up(customers, members)
+        if (workers := frame.refs.get("staff_id")) is not None:
+            frame.values["staff_id"] = _looked_up(self._staff, workers)
+        result = _without(frame, unknown, "unknown member_id {!r}", members)
+        result.staff_created = staff_created
         return result
 
-    def items(self, records: list[Record]) -> Resolved:
-        result = Resolved([])
-        wanted = _wanted(records, "transaction_id")
-        sales = _ids(self.session, Transaction.transaction_id, Transaction.id, wanted)
-        self._lookup(self._products, Product.product_id, Product.id, records, "product_id")
-        for record in records:
-            sale = record.refs["transaction_id"]
-            if sale not in sales:
-                result.rejects.append((record, f"unknown transaction_id {sale!r}"))
-                continue
-            record.values["transaction_id"] = sales[sale]
-            if "product_id" in record.refs:
-                product = record.refs["product_id"]
-                record.values["product_id"] = self._products[product] if product else None
-            result.records.append(record)
-        return result
+    def items(self, frame: Frame) -> Resolved:
+        wanted = frame.refs["transaction_id"]
+        sales = _ids(self.session, Transaction.transaction_id, Transaction.id, _wanted(wanted))
+        unknown = [i for i, sale in enumerate(wanted) if sale not in sales]
+        frame.values["transaction_id"] = _looked_up(sales, wanted)
+        if (products := frame.refs.get("product_id")) is not None:
+            self._lookup(self._products, Product.product_id, Product.id, products)
+            frame.values["product_id"] = _looked_up(self._products, products)
+        return _without(frame, unknown, "unknown transaction_id {!r}", wanted)
 
     def _lookup(
         self,
         cache: dict[str, int | None],
         key: InstrumentedAttribute[str],
         pk: InstrumentedAttribute[int],
-        records: list[Record],
-        ref: str,
+        named: list[str | None],
     ) -> set[str]:
-        """Fill ``cache`` for the batch's values of ``ref``; returns the ones not found."""
-        missing = _wanted(records, ref) - cache.keys()
+        """Fill ``cache`` for the values ``named``; returns the ones not found."""
+        missing = _wanted(named) - cache.keys()
         if len(cache) + len(missing) > CACHE_LIMIT:
             cache.clear()
-            missing = _wanted(records, ref)
+            missing = _wanted(named)
         found = _ids(self.session, key, pk, missing)
         cache.update(dict.fromkeys(missing))
         cache.update(found)
         return missing - found.keys()
 
-    def _create_missing_staff(self, records: list[Record]) -> int:
+    def _create_missing_staff(self, frame: Frame) -> int:
         """Create the staff rows the batch names but the database lacks; how many."""
-        unknown = self._lookup(self._staff, Staff.staff_id, Staff.id, records, "staff_id")
+        workers = frame.refs.get("staff_id")
+        if workers is None:
+            return 0
+        unknown = self._lookup(self._staff, Staff.staff_id, Staff.id, workers)
         if not unknown:
             return 0
         names: dict[str, str | None] = {}
-        for record in records:
-            worker = record.refs.get("staff_id")
+        staff_names = frame.refs.get("staff_name") or [None] * len(workers)
+        for worker, name in zip(workers, staff_names, strict=True):
             if worker in unknown:
-                names.setdefault(worker, record.refs.get("staff_name"))
+                names.setdefault(worker, name)
         self.session.execute(insert(Staff), [_new_staff(s, n) for s, n in names.items()])
         self._staff.update(_ids(self.session, Staff.staff_id, Staff.id, unknown))
         return len(unknown)
 
 
-def _wanted(records: Iterable[Record], ref: str) -> set[str]:
-    return {value for r in records if (value := r.refs.get(ref)) is not None}
+def _without(
+    frame: Frame, unknown: list[int], reason: str, named: list[str | None] | None
+) -> Resolved:
+    """The frame without the rows at ``unknown``, which are rejected with ``reason``."""
+    if not unknown or named is None:
+        return Resolved(frame)
+    rejects = [(frame.lines[i], reason.format(named[i]), frame.cells[i]) for i in unknown]
+    return Resolved(frame.without(unknown), rejects)
+
+
+def _wanted(named: list[str | None]) -> set[str]:
+    return {value for value in named if value is not None}
+
+
+def _looked_up(ids: Mapping[str, int | None], named: list[str | None]) -> list[int | None]:
+    """The id of each value named (None for a blank one, or one not in ``ids``)."""
+    return [ids.get(value) if value is not None else None for value in named]
 
 
 def _ids(

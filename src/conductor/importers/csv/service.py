@@ -1,8 +1,8 @@
 """Importing one POS export file: streamed, batched, idempotent, with a rejects file.
 
 :func:`import_csv` reads the file row by row (constant memory: only the current batch is held)
-and works ``batch_size`` rows at a time: map each row (pure, :mod:`.mapping`), resolve the
-batch's references with one query per referenced table (:mod:`.refs`) and upsert it on its
+and works ``batch_size`` rows at a time: map the batch column by column (pure, :mod:`.mapping`),
+resolve its references with one query per referenced table (:mod:`.refs`) and upsert it on its
 natural key (:mod:`.upsert`). Every ``commit_rows`` rows the cached analytics of every customer
 whose transactions changed are refreshed and the database transaction commits, so the cache
 always commits together with the transactions it derives from. A bad row goes to the rejects
@@ -15,7 +15,7 @@ The library never prints: progress goes to a callback as (bytes read, file size)
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
@@ -26,14 +26,15 @@ from sqlalchemy.orm import Session
 
 from conductor.config import Settings
 from conductor.crm.stats import refresh_customer_stats
-from conductor.errors import InvalidInput, RowError
+from conductor.errors import InvalidInput
 from conductor.importers.csv.bulk import bulk_load
+from conductor.importers.csv.frame import Frame
 from conductor.importers.csv.layout import KINDS
-from conductor.importers.csv.mapping import KEYS, Context, Plan, Record, complete_customer, table_of
+from conductor.importers.csv.mapping import Context, Plan, Reject, complete_customer, table_of
 from conductor.importers.csv.reader import CsvFile, open_csv
 from conductor.importers.csv.refs import Resolver
 from conductor.importers.csv.rejects import RejectsFile, default_rejects_path
-from conductor.importers.csv.upsert import Outcome, upsert
+from conductor.importers.csv.upsert import upsert
 from conductor.store.base import utcnow
 
 Progress = Callable[[int, int], None]
@@ -63,20 +64,12 @@ class ImportSummary:
 
 
 @dataclass
-class _Batch:
-    records: list[Record] = field(default_factory=list)
-    keys: set[str] = field(default_factory=set)
-    rejects: list[tuple[int, str, list[str]]] = field(default_factory=list)
-    rows: int = 0
-
-
-@dataclass
 class _Unit:
     """What one database transaction (several batches) has written and not yet committed."""
 
     rows: int = 0
     customers: set[int] = field(default_factory=set)
-    rejects: list[tuple[int, str, list[str]]] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
 
 
 @dataclass
@@ -102,31 +95,32 @@ class _Run:
     ) -> None:
         """Write the whole file, committing every ``commit_rows`` rows and at the end."""
         plan = Plan(self.kind, source.header.columns, len(source.header.names), self.context)
-        for batch in _batches(source, plan, batch_size):
-            self.write(batch)
+        for rows in source.batches(batch_size):
+            frame, rejects = plan.frame(rows)
+            self.unit.rejects += rejects
+            for run in frame.runs_of_unique_keys():  # a repeated key: inserted, then updated
+                self.write(run)
+            self.unit.rows += len(rows)
             if self.unit.rows >= commit_rows:
                 self.commit()
             if progress is not None:
                 progress(source.bytes_read(), source.size)
         self.commit()
 
-    def write(self, batch: _Batch) -> None:
+    def write(self, frame: Frame) -> None:
         """Resolve, upsert and count one batch (not committed yet)."""
-        resolved = self.resolver.resolve(self.kind, batch.records)
-        records = resolved.records
-        batch.rejects.extend((r.line, reason, r.cells) for r, reason in resolved.rejects)
+        resolved = self.resolver.resolve(self.kind, frame)
+        self.unit.rejects += resolved.rejects
         self.staff_created += resolved.staff_created
         complete = None
         if self.kind == "customers":
             complete = partial(complete_customer, now=self.context.now)
-        outcome = upsert(self.session, table_of(self.kind), KEYS[self.kind], records, complete)
+        track = "customer_id" if self.kind == "transactions" else None
+        outcome = upsert(self.session, table_of(self.kind), resolved.frame, complete, track)
         self.inserted += outcome.inserted
         self.updated += outcome.updated
         self.unchanged += outcome.unchanged
-        if self.kind == "transactions":
-            self.unit.customers |= _touched_customers(outcome)
-        self.unit.rows += batch.rows
-        self.unit.rejects += batch.rejects
+        self.unit.customers |= outcome.tracked
 
     def commit(self) -> None:
         """Refresh the touched customers' cached analytics, commit, then write the rejects."""
@@ -183,36 +177,3 @@ def import_csv(
         seconds=time.perf_counter() - started,
         staff_created=run.staff_created,
     )
-
-
-def _batches(source: CsvFile, plan: Plan, size: int) -> Iterator[_Batch]:
-    """The file's rows mapped, in batches; a natural key seen twice starts a new batch (so that
-    a key repeated in the file is inserted by one batch and updated by the next)."""
-    batch = _Batch()
-    for line, cells in source.rows:
-        try:
-            record = plan.record(line, cells)
-        except RowError as exc:
-            batch.rejects.append((line, exc.reason, cells))
-        else:
-            if record.key in batch.keys:
-                yield batch
-                batch = _Batch()
-            batch.records.append(record)
-            batch.keys.add(record.key)
-        batch.rows += 1
-        if batch.rows >= size:
-            yield batch
-            batch = _Batch()
-    if batch.rows:
-        yield batch
-
-
-def _touched_customers(outcome: Outcome) -> set[int]:
-    """Customers whose transactions a batch added, changed or moved away from."""
-    touched: set[int] = set()
-    for old, new in outcome.changes:
-        for row in (old, new):
-            if row is not None and row.get("customer_id") is not None:
-                touched.add(row["customer_id"])
-    return touched

@@ -33,7 +33,8 @@ _US_DATETIME = re.compile(
 _TRUE = frozenset({"yes", "y", "true", "t", "1"})
 _FALSE = frozenset({"no", "n", "false", "f", "0"})
 _MIN_YEAR, _MAX_YEAR = 1900, 2200
-_HALF_UP = DecimalContext(rounding=ROUND_HALF_UP)
+HALF_UP = DecimalContext(rounding=ROUND_HALF_UP)
+"""The rounding of every decimal read from a file."""
 INT_MAX = 2**31 - 1
 """The largest value an ``Integer`` column holds on every database we support."""
 
@@ -102,7 +103,7 @@ def decimal_parser(scale: int, precision: int) -> Callable[[str], Decimal | None
     quantum = Decimal(1).scaleb(-scale)
     digits = precision - scale
     limit = Decimal(10) ** digits
-    quantize = _HALF_UP.quantize
+    quantize = HALF_UP.quantize
 
     def parse(raw: str) -> Decimal | None:
         value = raw.strip()
@@ -192,6 +193,11 @@ def _us_datetime(match: re.Match[str]) -> datetime:
     return datetime(year, month, day, hour, minute, second)  # noqa: DTZ001 - zone added later
 
 
+def year_in_range(year: int) -> bool:
+    """Whether a date or timestamp in ``year`` is plausible in a POS export."""
+    return _MIN_YEAR <= year <= _MAX_YEAR
+
+
 def _check_year(year: int) -> None:
-    if not _MIN_YEAR <= year <= _MAX_YEAR:
+    if not year_in_range(year):
         raise ValueError(f"year outside {_MIN_YEAR}-{_MAX_YEAR}")
