@@ -7,7 +7,7 @@ import sys
 import typer
 from rich.console import Console
 
-from conductor.cli import bot, crm, db, demo, gateway, importer, run, web
+from conductor.cli import bot, crm, db, demo, gateway, importer, receipts, run, web
 from conductor.cli.state import State
 from conductor.errors import ConductorError
 
@@ -28,6 +28,7 @@ app.command("send")(gateway.send)
 app.command("web")(web.web)
 app.command("run")(run.run)
 app.add_typer(bot.app, name="bot")
+app.add_typer(receipts.app, name="receipts")
 app.add_typer(web.user_app, name="user")
 app.add_typer(web.token_app, name="token")
 
