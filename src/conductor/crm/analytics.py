@@ -35,12 +35,12 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Float, cast, func, literal, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from conductor.crm.models import Customer, Transaction, TransactionItem
-from conductor.crm.sqlfunc import days_between
-from conductor.store.base import UTCDateTime
+from conductor.crm.winback import WinBackEntry as WinBackEntry
+from conductor.crm.winback import priority_queue
 
 TIER_THRESHOLDS: tuple[tuple[Decimal, str], ...] = (
     (Decimal("5000"), "Platinum"),
@@ -50,7 +50,6 @@ TIER_THRESHOLDS: tuple[tuple[Decimal, str], ...] = (
 DEFAULT_INTERVAL_DAYS = 30.0
 MIN_INTERVAL_DAYS = 7.0
 LOST_AFTER_DAYS = 365.0
-WIN_BACK_MIN_LAPSE_DAYS = 45
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -280,57 +279,9 @@ def customer_sms_context(
     )
 
 
-@dataclass(frozen=True)
-class WinBackEntry:
-    customer_id: int
-    member_id: str
-    name: str
-    phone: str
-    lifetime_value: Decimal
-    visits: int
-    last_visit: datetime
-    days_since_last_visit: int
-    mean_interval_days: float
-    score: float
-
-
 def win_back_priority_queue(
     session: Session, *, now: datetime, limit: int = 100
 ) -> list[WinBackEntry]:
-    """Lapsed, valuable, reachable customers, best first (score in the module docstring)."""
-    c = Customer
-    now_param = literal(now, UTCDateTime())
-    days_since = days_between(now_param, c.last_visit_at)
-    span = days_between(c.last_visit_at, c.first_visit_at)
-    mean_interval = span / (c.visit_count - 1)
-    frequency = c.visit_count * 30.0 / (span + 30.0)
-    recency = 90.0 / (days_since + 90.0)
-    score = (cast(c.lifetime_value, Float) * frequency * recency).label("score")
-    stmt = (
-        select(c, days_since.label("days"), mean_interval.label("interval"), score)
-        .where(
-            c.merged_into_id.is_(None),
-            c.sms_consent.is_(True),
-            c.phone.is_not(None),
-            c.visit_count >= 2,
-            c.last_visit_at <= now - timedelta(days=WIN_BACK_MIN_LAPSE_DAYS),
-            days_since > 2 * mean_interval,
-        )
-        .order_by(score.desc(), c.id)
-        .limit(limit)
-    )
-    return [
-        WinBackEntry(
-            customer_id=cust.id,
-            member_id=cust.member_id,
-            name=cust.name,
-            phone=cust.phone or "",
-            lifetime_value=Decimal(cust.lifetime_value),
-            visits=cust.visit_count,
-            last_visit=cust.last_visit_at or now,
-            days_since_last_visit=int(days),
-            mean_interval_days=round(float(interval), 1),
-            score=round(float(sc), 2),
-        )
-        for cust, days, interval, sc in session.execute(stmt)
-    ]
+    """Lapsed, valuable, reachable customers, best first (score in the module docstring; how it
+    stays fast: :mod:`conductor.crm.winback`)."""
+    return priority_queue(session, now=now, limit=limit)

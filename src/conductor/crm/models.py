@@ -1,8 +1,9 @@
 """CRM tables. Names follow the existing system's automations (customers, transactions, ...).
 
-Cached analytics on ``customers`` (visit_count, lifetime_value, first/last visit) are never typed
-in: :func:`conductor.crm.stats.refresh_customer_stats` recomputes them from ``transactions`` in
-the same database transaction as every write that changes a customer's transactions.
+Cached analytics on ``customers`` (visit_count, lifetime_value, first/last visit, and the
+win-back queue's lapse_day and win_back_value) are never typed in:
+:func:`conductor.crm.stats.refresh_customer_stats` recomputes them from ``transactions`` in the
+same database transaction as every write that changes a customer's transactions.
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
     Numeric,
     String,
     Text,
+    and_,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -64,6 +67,14 @@ class Customer(Base):
     lifetime_value: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
     first_visit_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_visit_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # ... and two more, derived from those four, for the win-back queue (conductor.crm.winback);
+    # None below two visits.
+    lapse_day: Mapped[float | None] = mapped_column(Float)
+    """When the customer lapses: the last visit plus twice the mean interval between visits, in
+    days since 1970-01-01 UTC."""
+    win_back_value: Mapped[float | None] = mapped_column(Float)
+    """The part of the win-back score that does not change with time: lifetime value x visits
+    per 30 days of the active span."""
 
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
     # No index: "IS NULL" matches nearly every row, and an index on it lures SQLite's planner
@@ -74,6 +85,24 @@ class Customer(Base):
     @property
     def name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+
+REACHABLE_REGULAR = and_(
+    Customer.merged_into_id.is_(None),
+    Customer.sms_consent.is_(True),
+    Customer.phone.is_not(None),
+    Customer.visit_count >= 2,
+)
+"""Not merged, may be texted, has a number, came at least twice: who the win-back queue may hold
+(queries must repeat these terms as they are, for the partial indexes below to apply)."""
+Index("ix_customers_win_back_lapse", Customer.lapse_day, Customer.last_visit_at,
+      sqlite_where=REACHABLE_REGULAR, postgresql_where=REACHABLE_REGULAR)  # fmt: skip
+Index("ix_customers_win_back_value", Customer.win_back_value,
+      sqlite_where=REACHABLE_REGULAR, postgresql_where=REACHABLE_REGULAR)  # fmt: skip
+Index("ix_customers_tier", Customer.visit_count, Customer.lifetime_value,
+      sqlite_where=Customer.merged_into_id.is_(None),
+      postgresql_where=Customer.merged_into_id.is_(None))  # fmt: skip
+"""Customers per tier read this index alone (not the table), and only the unmerged."""
 
 
 class Staff(Base):

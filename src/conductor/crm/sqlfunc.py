@@ -32,3 +32,22 @@ def _days_postgresql(element: days_between, compiler: SQLCompiler, **kw: Any) ->
         f"(EXTRACT(EPOCH FROM ({compiler.process(later, **kw)} - "
         f"{compiler.process(earlier, **kw)})) / 86400.0)"
     )
+
+
+class epoch_days(FunctionElement[float]):
+    """``epoch_days(timestamp)``: fractional days since 1970-01-01 UTC."""
+
+    type = Float()
+    inherit_cache = True
+    name = "epoch_days"
+
+
+@compiles(epoch_days, "sqlite")
+def _epoch_days_sqlite(element: epoch_days, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"(julianday({compiler.process(next(iter(element.clauses)), **kw)}) - 2440587.5)"
+
+
+@compiles(epoch_days, "postgresql")
+def _epoch_days_postgresql(element: epoch_days, compiler: SQLCompiler, **kw: Any) -> str:
+    value = compiler.process(next(iter(element.clauses)), **kw)
+    return f"(EXTRACT(EPOCH FROM {value}) / 86400.0)"
