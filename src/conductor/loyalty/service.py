@@ -306,7 +306,7 @@ def _arithmetic(receipt: Receipt) -> list[str]:
     items_total = sum((i.total for i in receipt.items), Decimal(0))
     if receipt.subtotal is not None and abs(items_total - receipt.subtotal) > CENT:
         reasons.append(f"lines add up to {items_total}, the subtotal says {receipt.subtotal}")
-    if receipt.subtotal is None and receipt.total is None:
+    if receipt.total is None:
         reasons.append("no total read")
     if None not in (receipt.subtotal, receipt.tax, receipt.total):
         assert receipt.subtotal is not None and receipt.tax is not None

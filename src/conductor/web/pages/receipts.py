@@ -5,6 +5,7 @@ Corrections, approvals and rejections need the ``points`` permission and are aud
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
@@ -110,6 +111,36 @@ def receipt_image(user: PageUser, db: DbSession, receipt_id: ReceiptId) -> Respo
     return Response(image.data, media_type=image.content_type, headers=headers)
 
 
+def _decide(
+    request: Request,
+    db: Session,
+    user: User,
+    receipt_id: int,
+    action: str,
+    step: Callable[[Receipt], object],
+) -> Response:
+    """Run one manager's step on a receipt and audit it; a refusal re-renders the page with why."""
+    receipt = get_receipt(db, receipt_id)
+    before = _snapshot(receipt)
+    try:
+        step(receipt)
+    except InvalidInput as exc:
+        db.rollback()
+        context = _detail(db, user, receipt_id, error=str(exc))
+        return render(request, "receipts/detail.html", context, status_code=422)
+    accounts.audit(
+        db,
+        actor=user.username,
+        action=action,
+        entity="receipt",
+        entity_id=receipt.id,
+        before=before,
+        after=_snapshot(receipt),
+        now=now(),
+    )
+    return RedirectResponse(f"/receipts/{receipt_id}", status_code=303)
+
+
 @router.post("/receipts/{receipt_id}/correct", dependencies=[Depends(check_csrf)])
 async def correct(
     request: Request,
@@ -119,52 +150,23 @@ async def correct(
     settings: AppSettings,
     receipt_id: ReceiptId,
 ) -> Response:
-    receipt = get_receipt(db, receipt_id)
     form = await request.form()
-    try:
+
+    def step(receipt: Receipt) -> object:
         correction = _correction(form, settings.zone)
-        before = _snapshot(receipt)
-        desk.correct(db, receipt, correction, actor=user.username, now=now())
-    except InvalidInput as exc:
-        db.rollback()
-        context = _detail(db, user, receipt_id, error=str(exc))
-        return render(request, "receipts/detail.html", context, status_code=422)
-    accounts.audit(
-        db,
-        actor=user.username,
-        action="correct",
-        entity="receipt",
-        entity_id=receipt.id,
-        before=before,
-        after=_snapshot(receipt),
-        now=now(),
-    )
-    return RedirectResponse(f"/receipts/{receipt_id}", status_code=303)
+        return desk.correct(db, receipt, correction, actor=user.username, now=now())
+
+    return _decide(request, db, user, receipt_id, "correct", step)
 
 
 @router.post("/receipts/{receipt_id}/approve", dependencies=[Depends(check_csrf)])
 def approve(
     request: Request, user: Manager, db: DbSession, desk: Desk, receipt_id: ReceiptId
 ) -> Response:
-    receipt = get_receipt(db, receipt_id)
-    before = _snapshot(receipt)
-    try:
-        desk.approve(db, receipt, actor=user.username, now=now())
-    except InvalidInput as exc:
-        db.rollback()
-        context = _detail(db, user, receipt_id, error=str(exc))
-        return render(request, "receipts/detail.html", context, status_code=422)
-    accounts.audit(
-        db,
-        actor=user.username,
-        action="approve",
-        entity="receipt",
-        entity_id=receipt.id,
-        before=before,
-        after=_snapshot(receipt),
-        now=now(),
-    )
-    return RedirectResponse(f"/receipts/{receipt_id}", status_code=303)
+    def step(receipt: Receipt) -> object:
+        return desk.approve(db, receipt, actor=user.username, now=now())
+
+    return _decide(request, db, user, receipt_id, "approve", step)
 
 
 @router.post("/receipts/{receipt_id}/reject", dependencies=[Depends(check_csrf)])
@@ -176,25 +178,10 @@ def reject(
     receipt_id: ReceiptId,
     note: Annotated[str, Form(max_length=300)] = "",
 ) -> Response:
-    receipt = get_receipt(db, receipt_id)
-    before = _snapshot(receipt)
-    try:
-        desk.reject(db, receipt, note=note, actor=user.username, now=now())
-    except InvalidInput as exc:
-        db.rollback()
-        context = _detail(db, user, receipt_id, error=str(exc))
-        return render(request, "receipts/detail.html", context, status_code=422)
-    accounts.audit(
-        db,
-        actor=user.username,
-        action="reject",
-        entity="receipt",
-        entity_id=receipt.id,
-        before=before,
-        after=_snapshot(receipt),
-        now=now(),
-    )
-    return RedirectResponse(f"/receipts/{receipt_id}", status_code=303)
+    def step(receipt: Receipt) -> object:
+        return desk.reject(db, receipt, note=note, actor=user.username, now=now())
+
+    return _decide(request, db, user, receipt_id, "reject", step)
 
 
 def _snapshot(receipt: Receipt) -> dict[str, Any]:
