@@ -110,7 +110,7 @@ def test_a_manager_corrects_and_approves_a_receipt_in_the_review_queue(
 ) -> None:
     good = with_lines(spec(23), LINES)
     wrong = replace(good, total=good.total + Decimal("3.00"))
-    assert "a person will check it" in _send(client, photo(wrong, layout="inline"))
+    assert "A person will check it" in _send(client, photo(wrong, layout="inline"))
     add_user(sessions, "boss", "manager")
     token = login(client, "boss")
     queue = client.get("/receipts")
