@@ -18,8 +18,9 @@ from schemathesis.checks import (
 from sqlalchemy.orm import Session, sessionmaker
 from webkit import add_user, api_token
 
+from conductor.loyalty import points
 from conductor.messaging import service
-from factories import make_customer, make_sale
+from factories import make_budtender, make_customer, make_dispensary, make_sale
 
 ALL = list(HealthCheck)
 # Every response must be a non-5xx that matches the document. Business rules the schema cannot
@@ -36,6 +37,9 @@ def api_schema(web_app: FastAPI, sessions: sessionmaker[Session]) -> schemathesi
         customer = make_customer(s, first_name="Ada", phone="+13105550123")
         make_sale(s, customer, when=datetime.now(UTC) - timedelta(days=9))
         service.queue_outbound(s, phone_number="+13105550123", content="hi", now=datetime.now(UTC))
+        budtender = make_budtender(s, make_dispensary(s), first_name="Ana", instagram="ana")
+        points.adjust(s, amount=250, note="welcome", actor="robot", now=datetime.now(UTC),
+                      budtender_id=budtender.id)  # fmt: skip
     schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", web_app)
     schema.config.headers = {"Authorization": f"Bearer {token}"}
     return schema

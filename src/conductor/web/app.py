@@ -83,9 +83,11 @@ def _routes(app: FastAPI) -> None:
     for router in (rex.router, receipts.router, receipts_api.router):
         app.include_router(router)
 
+    from conductor.web.api import budtenders as budtenders_api
     from conductor.web.pages import budtenders
 
-    app.include_router(budtenders.router)
+    for router in (budtenders.router, budtenders_api.router):
+        app.include_router(router)
 
 
 def _errors(app: FastAPI) -> None:
