@@ -91,9 +91,9 @@ def customers_per_tier(session: Session) -> dict[str, int]:
     visited = c.visit_count > 0
     columns = [func.count(), func.count().filter(visited)]
     columns += [func.count().filter(visited, c.lifetime_value >= t) for t, _ in TIER_THRESHOLDS]
-    total, seen, *at_least = session.execute(
-        select(*columns).where(c.merged_into_id.is_(None))
-    ).one()
+    stmt = select(*columns).select_from(c).where(c.merged_into_id.is_(None))
+    stmt = stmt.with_hint(c, "INDEXED BY ix_customers_tier", "sqlite")
+    total, seen, *at_least = session.execute(stmt).one()
     counts = {"New": total - seen}
     above = 0
     for (_, name), n in zip(TIER_THRESHOLDS, at_least, strict=True):

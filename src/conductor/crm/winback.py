@@ -37,6 +37,9 @@ RECENCY_DAYS = 90.0
 BEST_RECENCY = RECENCY_DAYS / (RECENCY_DAYS + WIN_BACK_MIN_LAPSE_DAYS)
 """The highest recency anyone in the queue can have (45 days away)."""
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+LAPSE_INDEX = "INDEXED BY ix_customers_win_back_lapse"
+VALUE_INDEX = "INDEXED BY ix_customers_win_back_value"
+"""SQLite is told which index to read (PostgreSQL's planner picks these by itself)."""
 DAY = timedelta(days=1)
 
 
@@ -85,7 +88,8 @@ def _lapsed(now: datetime) -> list[ColumnElement[bool]]:
 
 def queue_size(session: Session, *, now: datetime) -> int:
     """How many customers the win-back queue holds at ``now``."""
-    return int(session.scalar(select(func.count()).where(*_lapsed(now))) or 0)
+    stmt = select(func.count()).select_from(Customer).where(*_lapsed(now))
+    return int(session.scalar(stmt.with_hint(Customer, LAPSE_INDEX, "sqlite")) or 0)
 
 
 def priority_queue(session: Session, *, now: datetime, limit: int = 100) -> list[WinBackEntry]:
@@ -100,6 +104,7 @@ def priority_queue(session: Session, *, now: datetime, limit: int = 100) -> list
             .where(*_lapsed(now))
             .order_by(c.win_back_value.desc(), c.id)
             .limit(wanted)
+            .with_hint(c, VALUE_INDEX, "sqlite")
         ).all()
         values = [(cid, value or 0.0, last) for cid, value, last in rows]
         best = sorted((-_score(value, now_day - last), cid) for cid, value, last in values)[:limit]

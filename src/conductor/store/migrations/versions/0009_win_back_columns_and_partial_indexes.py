@@ -50,8 +50,9 @@ def upgrade() -> None:
     with op.batch_alter_table("customers", schema=None) as batch_op:
         batch_op.create_index("ix_customers_tier", ["visit_count", "lifetime_value"],
                               sqlite_where=unmerged, postgresql_where=unmerged)  # fmt: skip
-        batch_op.create_index("ix_customers_win_back_lapse", ["lapse_day", "last_visit_at"],
-                              sqlite_where=reachable, postgresql_where=reachable)  # fmt: skip
+        batch_op.create_index("ix_customers_win_back_lapse", [
+            "lapse_day", "last_visit_at", "visit_count", "sms_consent", "merged_into_id", "phone"
+        ], sqlite_where=reachable, postgresql_where=reachable)  # fmt: skip
         batch_op.create_index("ix_customers_win_back_value", ["win_back_value"],
                               sqlite_where=reachable, postgresql_where=reachable)  # fmt: skip
 
