@@ -25,7 +25,7 @@ def _receipt(
 ) -> Receipt:
     receipt = Receipt(
         status=status, submitted_at=at, budtender_id=budtender_id,
-        qualifying_spend=Decimal(spend), image_sha256="0" * 64, image_hash="0" * 16,
+        qualifying_spend=Decimal(spend), image_sha256="0" * 64,
     )  # fmt: skip
     session.add(receipt)
     session.flush()

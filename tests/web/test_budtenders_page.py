@@ -48,7 +48,7 @@ def _receipt(s: Session, budtender_id: int, spend: str, *, at: datetime) -> Rece
     """An approved receipt credited to a budtender, with its ledger row (10 points a dollar)."""
     receipt = Receipt(
         status=APPROVED, submitted_at=at, budtender_id=budtender_id,
-        qualifying_spend=Decimal(spend), image_sha256="0" * 64, image_hash="0" * 16,
+        qualifying_spend=Decimal(spend), image_sha256="0" * 64,
     )  # fmt: skip
     s.add(receipt)
     s.flush()

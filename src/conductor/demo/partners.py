@@ -13,10 +13,8 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from io import BytesIO
 from typing import Any
 
-from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -37,7 +35,6 @@ from conductor.loyalty.models import (
     ReceiptImage,
     ReceiptItem,
 )
-from conductor.loyalty.photo import dhash
 from conductor.loyalty.points import PointsRules
 
 DISPENSARIES = 112
@@ -281,7 +278,6 @@ def _receipt(
         }.get(status, ""),
         claim_key=f"{shop.id}:{number}" if status in (APPROVED, REVIEW) else None,
         image_sha256=f"{n:064x}",
-        image_hash=f"{rng.getrandbits(64):016x}",
         reviewed_by="system" if status != REVIEW else None,
         reviewed_at=at if status != REVIEW else None,
     )
@@ -364,5 +360,3 @@ def _photo(
         image_format="JPEG",
     )
     session.add(ReceiptImage(receipt_id=receipt.id, content_type="image/jpeg", data=data))
-    with Image.open(BytesIO(data)) as image:
-        receipt.image_hash = dhash(image)

@@ -77,8 +77,6 @@ class Receipt(Base):
     """``dispensary_id:receipt number`` while the receipt can earn (review or approved): a second
     receipt with the same key is a duplicate. Cleared when rejected."""
     image_sha256: Mapped[str] = mapped_column(String(64), index=True)
-    image_hash: Mapped[str] = mapped_column(String(16))
-    """A 64-bit difference hash of the photo (hex); near-identical photos differ in few bits."""
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("receipts.id"))
 
     reviewed_by: Mapped[str | None] = mapped_column(String(100))

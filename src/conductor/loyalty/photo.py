@@ -1,9 +1,9 @@
-"""Checking an uploaded receipt photo, and fingerprints for spotting the same photo twice.
+"""Checking an uploaded receipt photo: a real picture this server can read, within limits.
 
-The difference hash (dHash: 8x8 brightness gradients of a 9x8 thumbnail) is written here
-because the maintained packages for it (``imagehash``) pull in numpy and scipy for ten lines of
-Pillow. Two photos whose hashes differ in at most :data:`NEAR_BITS` bits are near-identical:
-the same image re-encoded, resized or lightly cropped.
+The same photo sent twice is spotted by its SHA-256 here and, re-encoded or resized, by what
+is printed on it (:func:`conductor.loyalty.service.submit_receipt`): pixel fingerprints
+(difference hashes) cannot tell two receipts from the same till, photographed the same way,
+from one photo saved twice; the printed text can.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ DECLARED = {
     "",
 }
 """Content types a browser or a script may declare for a photo (the bytes decide)."""
-NEAR_BITS = 6
 MIN_SIDE = 200
 MAX_PIXELS = 40_000_000
 
@@ -47,7 +46,6 @@ class Photo:
     width: int
     height: int
     sha256: str
-    dhash: str
 
 
 def check_upload(data: bytes, declared_type: str | None, *, max_bytes: int) -> Photo:
@@ -72,7 +70,6 @@ def check_upload(data: bytes, declared_type: str | None, *, max_bytes: int) -> P
             image.load()
             oriented = ImageOps.exif_transpose(image)
             width, height = oriented.size
-            fingerprint = dhash(oriented)
     except UploadError:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
@@ -82,21 +79,4 @@ def check_upload(data: bytes, declared_type: str | None, *, max_bytes: int) -> P
         ) from exc
     if min(width, height) < MIN_SIDE:
         raise UploadError(f"the picture is only {width}x{height} pixels; the receipt is unreadable")
-    return Photo(data, FORMATS[fmt], width, height, hashlib.sha256(data).hexdigest(), fingerprint)
-
-
-def dhash(image: Image.Image) -> str:
-    """64-bit difference hash as 16 hex digits."""
-    small = image.convert("L").resize((9, 8), Image.Resampling.LANCZOS)
-    pixels = small.tobytes()
-    bits = 0
-    for row in range(8):
-        for col in range(8):
-            left, right = pixels[row * 9 + col], pixels[row * 9 + col + 1]
-            bits = (bits << 1) | (left > right)
-    return f"{bits:016x}"
-
-
-def distance(a: str, b: str) -> int:
-    """Bits that differ between two hashes."""
-    return (int(a, 16) ^ int(b, 16)).bit_count()
+    return Photo(data, FORMATS[fmt], width, height, hashlib.sha256(data).hexdigest())

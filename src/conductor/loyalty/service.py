@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from rapidfuzz import fuzz
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -46,12 +47,18 @@ from conductor.loyalty.models import (
     ReceiptImage,
     ReceiptItem,
 )
-from conductor.loyalty.photo import NEAR_BITS, Photo, distance
+from conductor.loyalty.photo import Photo
 from conductor.loyalty.points import PointsRules
 
 log = logging.getLogger(__name__)
 CENT = Decimal("0.01")
 SYSTEM = "system"
+SAME_PRINT = 95.0
+"""Printed texts at least this similar (rapidfuzz ratio) are the same receipt: measured on
+rendered receipts, one photo re-encoded or resized, or photographed again, reads 95-98; another
+receipt from the same till with the same items reads about 92."""
+MIN_PRINT = 80
+"""Too little text read to compare (a blank or unreadable photo)."""
 HEADER_LINES = 6
 """The dispensary's name is looked for in this many first lines when the reader's guess fails."""
 
@@ -102,7 +109,6 @@ def submit_receipt(
         email_consent=who.email_consent,
         customer_id=customer.id,
         image_sha256=photo.sha256,
-        image_hash=photo.dhash,
     )
     session.add(receipt)
     session.flush()
@@ -117,6 +123,9 @@ def submit_receipt(
     reasons = check(session, receipt, checks, now=now)
     if reasons and second is not None:
         reasons = _second_opinion(session, receipt, reasons, second, photo, checks, now=now)
+    earlier = _same_print(session, receipt)
+    if earlier is not None:
+        return _duplicate(session, receipt, earlier, "a photo of the same receipt was sent before")
     return _decide(session, receipt, reasons, checks.rules, now=now)
 
 
@@ -171,14 +180,42 @@ def _read(extractor: Extractor, photo: Photo) -> ExtractedReceipt | None:
 
 
 def _same_photo(session: Session, receipt: Receipt) -> Receipt | None:
-    """An earlier, not rejected receipt with the same bytes or a near-identical picture."""
-    stmt = select(Receipt.id, Receipt.image_sha256, Receipt.image_hash).where(
+    """An earlier, not rejected receipt with exactly these bytes."""
+    stmt = select(Receipt).where(
+        Receipt.image_sha256 == receipt.image_sha256,
+        Receipt.id != receipt.id,
+        Receipt.status.in_((APPROVED, REVIEW)),
+    )
+    return session.scalars(stmt.order_by(Receipt.id).limit(1)).first()
+
+
+def _same_print(session: Session, receipt: Receipt) -> Receipt | None:
+    """An earlier, not rejected receipt from the same dispensary whose printed text reads the
+    same: the same photo re-encoded or resized, or a new photo of the same slip. Two receipts
+    whose numbers were both read and differ are different receipts, however alike."""
+    text = _printed(receipt.ocr_text)
+    if len(text) < MIN_PRINT:
+        return None
+    stmt = select(Receipt.id, Receipt.ocr_text, Receipt.receipt_number).where(
         Receipt.id != receipt.id, Receipt.status.in_((APPROVED, REVIEW))
     )
-    for rid, sha, dhash in session.execute(stmt):
-        if sha == receipt.image_sha256 or distance(dhash, receipt.image_hash) <= NEAR_BITS:
+    if receipt.dispensary_id is not None:
+        stmt = stmt.where(Receipt.dispensary_id == receipt.dispensary_id)
+    number = _number(receipt.receipt_number)
+    for rid, other_text, other_number in session.execute(stmt):
+        if number and _number(other_number) and number != _number(other_number):
+            continue
+        if fuzz.ratio(text, _printed(other_text), score_cutoff=SAME_PRINT):
             return session.get(Receipt, rid)
     return None
+
+
+def _printed(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _number(text: str | None) -> str:
+    return fold(text).replace(" ", "")
 
 
 def _apply_reading(
@@ -361,7 +398,7 @@ def _claim(session: Session, receipt: Receipt) -> Receipt | None:
     if receipt.dispensary_id is None or not receipt.receipt_number:
         receipt.claim_key = None
         return None
-    key = f"{receipt.dispensary_id}:{fold(receipt.receipt_number).replace(' ', '')}"[:100]
+    key = f"{receipt.dispensary_id}:{_number(receipt.receipt_number)}"[:100]
     if receipt.claim_key == key:
         return None
     holder = session.scalars(select(Receipt).where(Receipt.claim_key == key)).first()

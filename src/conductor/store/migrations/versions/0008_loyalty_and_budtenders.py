@@ -102,7 +102,6 @@ def upgrade() -> None:
         sa.Column("decision_note", sa.String(length=500), nullable=False),
         sa.Column("claim_key", sa.String(length=100), nullable=True),
         sa.Column("image_sha256", sa.String(length=64), nullable=False),
-        sa.Column("image_hash", sa.String(length=16), nullable=False),
         sa.Column("duplicate_of_id", sa.Integer(), nullable=True),
         sa.Column("reviewed_by", sa.String(length=100), nullable=True),
         sa.Column("reviewed_at", conductor.store.base.UTCDateTime(timezone=True), nullable=True),
