@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/web.py                         # SQLite and PostgreSQL
     .venv/bin/python bench/web.py --db sqlite --samples 100
+    .venv/bin/python bench/web.py --db sqlite --url sqlite:///var/bench/other.db
 
 Requests go through the real app (``create_app``) in-process with starlette's TestClient:
 routing, session and token auth, templates and the database, no network. Inputs are random real
@@ -47,13 +48,6 @@ URLS = {
     "sqlite": f"sqlite:///{ROOT / 'var' / 'bench' / 'web10.db'}",
     "postgresql": "postgresql+psycopg://postgres@127.0.0.1:5432/conductor_bench_web10",
 }
-PROPOSED_INDEXES = {
-    "ix_transactions_occurred_at_total": "transactions (occurred_at, total)",
-    "ix_messages_created_at_direction": "messages (created_at, direction)",
-    "ix_customers_tier": "customers (merged_into_id, visit_count, lifetime_value)",
-}
-"""Indexes a migration would add (``--proposed-indexes`` measures with them, then drops them)."""
-PROPOSED_HELP = "create the indexes a migration would add, measure, then drop them again"
 USER, PASSWORD = "bench", "bench password 10"
 FLOOR_MS = 100.0
 MESSAGES, MESSAGE_DAYS = 60_000, 120
@@ -95,20 +89,6 @@ def planner_statistics(engine: Engine) -> None:
     else:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("VACUUM ANALYZE")
-
-
-def proposed_indexes(engine: Engine, create: bool) -> None:
-    with engine.begin() as conn:
-        for name, target in PROPOSED_INDEXES.items():
-            if create:
-                print(f"  CREATE INDEX {name} ON {target} ...", flush=True)
-                conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS {name} ON {target}")
-            else:
-                conn.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
-        if create and engine.dialect.name == "sqlite":
-            conn.exec_driver_sql("ANALYZE")
-    if create and engine.dialect.name != "sqlite":
-        planner_statistics(engine)
 
 
 def bench_user(sessions: sessionmaker[Session]) -> str:
@@ -161,7 +141,7 @@ def get(client: TestClient, path: str, headers: dict[str, str] | None = None) ->
         raise RuntimeError(f"GET {path}: {response.status_code} {response.text[:200]}")
 
 
-def run(url: str, samples: int, with_indexes: bool) -> list[Latency]:
+def run(url: str, samples: int) -> list[Latency]:
     engine = make_engine(url)
     sessions = make_sessionmaker(engine)
     with sessions() as s:
@@ -170,13 +150,9 @@ def run(url: str, samples: int, with_indexes: bool) -> list[Latency]:
     end = newest.replace(hour=23, minute=0, second=0)
     add_messages(sessions, end)
     planner_statistics(engine)
-    if with_indexes:
-        proposed_indexes(engine, create=True)
     try:
         return measure_all(sessions, url, samples, end)
     finally:
-        if with_indexes:
-            proposed_indexes(engine, create=False)
         engine.dispose()
 
 
@@ -220,12 +196,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=sorted(URLS), action="append")
     parser.add_argument("--samples", type=int, default=200)
-    parser.add_argument("--proposed-indexes", action="store_true", help=PROPOSED_HELP)
+    parser.add_argument("--url", help="another database than the default one (with one --db)")
     args = parser.parse_args()
-    for db in args.db or ["sqlite", "postgresql"]:
-        extra = ", with the proposed indexes" if args.proposed_indexes else ""
-        print(f"\n== {db}: {URLS[db]}{extra} (load average {os.getloadavg()[0]:.2f})", flush=True)
-        results = run(URLS[db], args.samples, args.proposed_indexes)
+    dbs = args.db or ["sqlite", "postgresql"]
+    if args.url and len(dbs) != 1:
+        parser.error("--url needs exactly one --db")
+    for db in dbs:
+        url = args.url or URLS[db]
+        print(f"\n== {db}: {url} (load average {os.getloadavg()[0]:.2f})", flush=True)
+        results = run(url, args.samples)
         for result in results:
             flag = "" if result.p99_ms < FLOOR_MS else f"   OVER the {FLOOR_MS:.0f} ms floor"
             print("  " + result.row() + flag, flush=True)
