@@ -86,8 +86,7 @@ def _receipts(s: Session, rng: random.Random, bud_ids: list[int], count: int) ->
         status = APPROVED if n % 10 else rng.choice([REVIEW, REJECTED])
         spend = Decimal(rng.randint(15, 180))
         rows.append({"status": status, "submitted_at": at, "budtender_id": rng.choice(busy),
-                     "qualifying_spend": spend, "image_sha256": f"{n:064x}",
-                     "image_hash": f"{n:016x}"})  # fmt: skip
+                     "qualifying_spend": spend, "image_sha256": f"{n:064x}"})  # fmt: skip
     s.execute(insert(Receipt), rows)
     for rid, bid, status, at, spend in s.execute(
         select(Receipt.id, Receipt.budtender_id, Receipt.status, Receipt.submitted_at,

@@ -33,7 +33,7 @@ def buds(sessions: sessionmaker[Session]) -> dict[str, int]:
         ben = make_budtender(s, door, first_name="Ben", last_name="Cole", status="inactive")
         receipt = Receipt(status=APPROVED, submitted_at=NOW - timedelta(days=5),
                           budtender_id=ana.id, qualifying_spend=Decimal("120.00"),
-                          image_sha256="0" * 64, image_hash="0" * 16)  # fmt: skip
+                          image_sha256="0" * 64)  # fmt: skip
         s.add(receipt)
         s.flush()
         points.record(s, amount=1200, reason=RECEIPT, actor="desk", now=receipt.submitted_at,
