@@ -131,6 +131,8 @@ def test_filters_narrow_the_table_and_are_pushed_to_the_address(
     )
     response = client.get("/budtenders/table", params={"tier": "Gold", "q": "be", "sort": "name"})
     assert response.headers["HX-Push-Url"] == "/budtenders?q=be&tier=Gold&sort=name"
+    opens = f'hx-push-url="/budtenders?q=be&amp;tier=Gold&amp;sort=name&amp;id={partners["ben"]}"'
+    assert opens in response.text  # picking a row keeps the list in the address
 
 
 def test_columns_sort_both_ways(client: TestClient, manager: str, partners: dict[str, int]) -> None:

@@ -9,6 +9,7 @@ drawn by ``static/charts.js``; the two cards load on their own, so the table sho
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
@@ -87,6 +88,14 @@ class BudtenderQuery:
         return urlencode(
             {k: v for k, v in params.items() if v not in ("", None) and defaults.get(k) != v}
         )
+
+    @cached_property
+    def _listed(self) -> str:
+        return self.link(id=None)
+
+    def opening(self, budtender_id: int) -> str:
+        """The address of this list with ``budtender_id`` open (one per table row)."""
+        return f"/budtenders?{self._listed}{'&' if self._listed else ''}id={budtender_id}"
 
 
 Listing = Annotated[BudtenderQuery, Depends()]
