@@ -11,7 +11,6 @@ from decimal import Decimal
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
-from receipt_desk import partner, photo, spec, stock_catalogue, with_lines
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from webkit import add_user, api_token, csrf_from, login
@@ -19,6 +18,7 @@ from webkit import add_user, api_token, csrf_from, login
 from conductor.accounts.models import AuditEntry
 from conductor.loyalty.extraction import ReceiptLine
 from conductor.loyalty.models import APPROVED, REVIEW, PointsEntry, Receipt
+from receipt_desk import partner, photo, spec, stock_catalogue, with_lines
 
 LINES = [
     ReceiptLine("MOTA Blue Dream Flower 3.5g", Decimal(1), Decimal("35.00"), Decimal("35.00")),
