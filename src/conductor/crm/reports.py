@@ -66,7 +66,7 @@ def revenue_per_day(
     """Number of sales and their total for each of the last ``days`` local days (zeros kept)."""
     buckets = local_days(days=days, now=now, zone=zone)
     s = SalesSlot
-    day = day_number(s.slot, [b.end for b in buckets])
+    day = day_number(SalesSlot.__tablename__, [b.end for b in buckets])
     stmt = (
         select(day, func.sum(s.sales), func.sum(s.revenue_cents))
         .where(s.slot >= slot_start(buckets[0].start), s.slot < slot_start(buckets[-1].end))

@@ -36,7 +36,7 @@ def messages_per_day(
     """Inbound and outbound messages created on each of the last ``days`` local days."""
     buckets = local_days(days=days, now=now, zone=zone)
     m = MessageSlot
-    day = day_number(m.slot, [b.end for b in buckets]).label("day")
+    day = day_number(MessageSlot.__tablename__, [b.end for b in buckets]).label("day")
     stmt = (
         select(day, m.direction, func.sum(m.messages))
         .where(m.slot >= slot_start(buckets[0].start), m.slot < slot_start(buckets[-1].end))
