@@ -21,6 +21,12 @@ transactions write the same slot at once: the second upsert waits for the first 
 committed row. Revenue is kept in whole cents (``BIGINT``), so adding and subtracting is exact
 on both databases (SQLite would otherwise sum floats).
 
+The price, on PostgreSQL: an upsert locks its slot's row until the transaction ends, so writers
+of the same quarter hour queue behind each other (for milliseconds: a sale, a text; a bulk
+import holds the slots it wrote until it commits, every 50,000 rows), and two bulk loads of
+overlapping periods running at once can deadlock, which PostgreSQL ends by failing one of them
+(imports are idempotent: run it again). SQLite has one writer at a time anyway.
+
 What could still make a rollup drift is a schema change that drops the triggers (on SQLite,
 Alembic's batch mode recreates a table, and its triggers go with it: such a migration must
 create them again). :func:`conductor.rollup.service.problems` (run by ``conductor check``) names
