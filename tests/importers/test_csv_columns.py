@@ -15,7 +15,7 @@ from conductor.errors import RowError
 from conductor.importers.csv import columns
 from conductor.importers.csv.layout import COLUMNS
 from conductor.importers.csv.mapping import Context, Plan
-from conductor.importers.csv.reader import Row
+from conductor.importers.csv.reader import Rows
 
 LA = ZoneInfo("America/Los_Angeles")
 CONTEXT = Context("US", LA, datetime(2026, 1, 1, tzinfo=UTC))
@@ -59,9 +59,9 @@ def batches(kind: str, values: str) -> st.SearchStrategy[list[list[str]]]:
     return st.lists(row, min_size=1, max_size=12)
 
 
-def by_rows(plan: Plan, rows: list[Row]) -> tuple[list[Any], list[Any]]:
+def by_rows(plan: Plan, rows: Rows) -> tuple[list[Any], list[Any]]:
     records, rejects = [], []
-    for line, cells in rows:
+    for line, cells in zip(rows.lines, rows.cells, strict=True):
         try:
             record = plan.record(line, cells)
         except RowError as exc:
@@ -71,7 +71,7 @@ def by_rows(plan: Plan, rows: list[Row]) -> tuple[list[Any], list[Any]]:
     return records, rejects
 
 
-def by_columns(plan: Plan, rows: list[Row]) -> tuple[list[Any], list[Any]]:
+def by_columns(plan: Plan, rows: Rows) -> tuple[list[Any], list[Any]]:
     frame, rejects = plan.frame(rows)
     records = [
         (line, key, values, {name: frame.refs[name][i] for name in frame.refs})
@@ -103,9 +103,9 @@ def test_a_batch_read_by_columns_equals_it_read_row_by_row(
     table = data.draw(batches(kind, values))
     header = list(COLUMNS[kind])
     plan = Plan(kind, {name: i for i, name in enumerate(header)}, len(header), CONTEXT)
-    rows = [Row(line, cells) for line, cells in enumerate(table, start=2)]
     if data.draw(st.booleans()):  # a short row
-        rows.append(Row(len(rows) + 2, rows[0].cells[:-1]))
+        table.append(table[0][:-1])
+    rows = Rows(list(range(2, len(table) + 2)), table)
     assert exact(by_columns(plan, rows)) == exact(by_rows(plan, rows))
 
 

@@ -5,12 +5,14 @@ every cell of one column and returns every value, exactly as the cell parser wou
 or raises ValueError when some cell cannot be read; which cell and why is then the per-row
 reader's business (:meth:`.mapping.Plan.record`). Each reader first tries the form a POS export
 almost always has (plain numbers, ISO 8601 timestamps) with the loop in C
-(``map(Decimal, ...)``, ``map(datetime.fromisoformat, ...)``), checks the results as a whole,
-and otherwise reads the column cell by cell with the cell parser.
+(``map(Decimal, ...)``, ``map(datetime.fromisoformat, ...)``), checks the results as a whole
+(for numbers already written to the column's scale: one regular expression over the whole
+column), and otherwise reads the column cell by cell with the cell parser.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
@@ -47,9 +49,19 @@ def decimals(scale: int, precision: int) -> ColumnReader:
     quantum = Decimal(1).scaleb(-scale)
     limit = Decimal(10) ** (precision - scale)
     quantize = values.HALF_UP.quantize
+    whole = rf"-?[0-9]{{1,{precision - scale}}}"
+    exact = rf"{whole}\.[0-9]{{{scale}}}" if scale else whole
+    all_exact = re.compile(rf"(?:{exact}\n)*{exact}")
+    all_whole = re.compile(rf"(?:{whole}\n)*{whole}")
+    zeros = "." + "0" * scale if scale else ""
 
     def read(cells: Sequence[str]) -> list[Any]:
-        try:  # plain numbers (no blank, $, comma or parenthesis), rounded as the parser does
+        joined = "\n".join(cells)
+        if all_exact.fullmatch(joined):  # as the parser would round them: nothing to round
+            return list(map(Decimal, cells))
+        if scale and all_whole.fullmatch(joined):  # whole numbers: the zeros rounding adds
+            return list(map(Decimal, (joined.replace("\n", zeros + "\n") + zeros).split("\n")))
+        try:  # other plain numbers (no blank, $, comma or parenthesis), rounded as the parser does
             rounded = [quantize(number, quantum) for number in map(Decimal, cells)]
         except InvalidOperation:
             return list(map(parse, cells))

@@ -37,7 +37,7 @@ from conductor.errors import RowError
 from conductor.importers.csv import columns, values
 from conductor.importers.csv.frame import Frame, Record
 from conductor.importers.csv.layout import REQUIRED
-from conductor.importers.csv.reader import Row
+from conductor.importers.csv.reader import Rows
 from conductor.store.base import Base, UTCDateTime
 
 MODELS: dict[str, type[Base]] = {
@@ -136,35 +136,34 @@ class Plan:
             self.names += ["phone_raw", "phone"]
         """The table columns of every record, in the order :meth:`record` writes them."""
 
-    def frame(self, rows: Sequence[Row]) -> tuple[Frame, list[Reject]]:
+    def frame(self, rows: Rows) -> tuple[Frame, list[Reject]]:
         """A batch's records and rejected rows: column by column, else row by row."""
-        if all(len(cells) == self.width for _, cells in rows):
+        if set(map(len, rows.cells)) == {self.width}:
             try:
                 return self._columns(rows), []
             except ValueError:
                 pass  # some value is bad: the row-by-row reading says which and why
         records: list[Record] = []
         rejects: list[Reject] = []
-        for line, cells in rows:
+        for line, cells in zip(rows.lines, rows.cells, strict=True):
             try:
                 records.append(self.record(line, cells))
             except RowError as exc:
                 rejects.append((line, exc.reason, cells))
         return Frame.of_records(self.key, self.names, records), rejects
 
-    def _columns(self, rows: Sequence[Row]) -> Frame:
+    def _columns(self, rows: Rows) -> Frame:
         """The batch read column by column; ValueError if any value cannot be read."""
-        cells = [row.cells for row in rows]
-        by_position: list[Sequence[str]] = list(zip(*cells, strict=True)) or [()] * self.width
+        by_position: list[Sequence[str]] = list(zip(*rows.cells, strict=True))
         read: dict[str, list[Any]] = {}
         for position, target, length, blank in self.texts:
             stripped = columns.texts(by_position[position], length)
             if blank is MISSING and "" in stripped:
                 raise ValueError(f"{target}: required value is blank")
-            read[target] = [text or blank for text in stripped]
+            read[target] = [text or blank for text in stripped] if "" in stripped else stripped
         for position, target, _, reader, blank in self.parsed:
             parsed = reader(by_position[position])
-            if blank is MISSING and None in parsed:
+            if blank is MISSING and any(value is None for value in parsed):
                 raise ValueError(f"{target}: required value is blank")
             read[target] = parsed if blank is None else [blank if v is None else v for v in parsed]
         for target, case in self.cases:
@@ -175,7 +174,7 @@ class Plan:
             read["phone_raw"] = [text or None for text in phones]
             read["phone"] = [normalize_phone(text, region) for text in phones]
         refs = {name: read.pop(name) for name in self.refs}
-        return Frame(self.key, [row.line for row in rows], cells, read, refs)
+        return Frame(self.key, rows.lines, rows.cells, read, refs)
 
     def record(self, line: int, cells: list[str]) -> Record:
         """One row's record; RowError (with ``line``) naming the column of the first bad value."""

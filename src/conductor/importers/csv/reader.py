@@ -23,8 +23,9 @@ import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import islice
+from operator import itemgetter
 from pathlib import Path
-from typing import NamedTuple
 
 from conductor.errors import InvalidInput
 from conductor.importers.csv.layout import REQUIRED, canonical_header
@@ -33,11 +34,15 @@ _CHUNK = 1 << 20
 _CP1252_UNDEFINED = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
 
 
-class Row(NamedTuple):
-    """One record of the file: where it starts and its cells as written."""
+@dataclass
+class Rows:
+    """Records of the file, in order: the line each starts on and its cells as written."""
 
-    line: int
-    cells: list[str]
+    lines: list[int]
+    cells: list[list[str]]
+
+    def __len__(self) -> int:
+        return len(self.lines)
 
 
 @dataclass(frozen=True)
@@ -64,25 +69,59 @@ class CsvFile:
     def bytes_read(self) -> int:
         return self._binary.tell()
 
-    def batches(self, size: int) -> Iterator[list[Row]]:
+    def batches(self, size: int) -> Iterator[Rows]:
         """The records after the header, ``size`` at a time; InvalidInput where the file stops
         being CSV (the batches before it are yielded first)."""
         reader = self._reader
-        end = reader.line_num  # the line the previous record ended on
-        batch: list[Row] = []
-        try:
-            for cells in reader:
-                start, end = end + 1, reader.line_num
-                if cells and (cells[0].strip() or any(c.strip() for c in cells)):
-                    batch.append(Row(start, cells))
-                    if len(batch) >= size:
-                        yield batch
-                        batch = []
-        except csv.Error as exc:
-            where = f"line {end + 1} cannot be read as CSV"
-            raise InvalidInput(f"{self.path}: {where}: {exc}") from exc
-        if batch:
-            yield batch
+        while True:
+            before = reader.line_num  # the line the previous record ended on
+            records: list[list[str]] = []
+            try:
+                records.extend(islice(reader, size))  # keeps what it read if the reader fails
+            except csv.Error as exc:
+                line = _first_lines(records, before, None)[-1] if records else before
+                line += _span(records[-1]) if records else 1
+                where = f"line {line} cannot be read as CSV"
+                raise InvalidInput(f"{self.path}: {where}: {exc}") from exc
+            if not records:
+                return
+            batch = _without_blanks(Rows(_first_lines(records, before, reader.line_num), records))
+            if batch:
+                yield batch
+
+
+def _without_blanks(rows: Rows) -> Rows:
+    """The rows that hold something (an empty line, or cells of white space only, do not)."""
+    if [] not in rows.cells and "" not in map(str.strip, map(itemgetter(0), rows.cells)):
+        return rows  # every first cell holds something: no row is blank
+    kept = Rows([], [])
+    for line, cells in zip(rows.lines, rows.cells, strict=True):
+        if cells and (cells[0].strip() or any(c.strip() for c in cells)):
+            kept.lines.append(line)
+            kept.cells.append(cells)
+    return kept
+
+
+def _first_lines(records: list[list[str]], before: int, after: int | None) -> list[int]:
+    """The line each record starts on, the first one right after line ``before``.
+
+    When the records end on line ``after`` and are as many as the lines, each has one line.
+    Otherwise a record spans one line more for each line break in its quoted values (the
+    reader splits lines at ``\\n``, ``\\r\\n`` and ``\\r`` and keeps them in the values).
+    """
+    if after is not None and after - before == len(records):
+        return list(range(before + 1, after + 1))
+    starts: list[int] = []
+    line = before + 1
+    for cells in records:
+        starts.append(line)
+        line += _span(cells)
+    return starts
+
+
+def _span(cells: list[str]) -> int:
+    """How many lines a record takes: one, and one more for each line break in its values."""
+    return 1 + sum(c.count("\n") + c.count("\r") - c.count("\r\n") for c in cells)
 
 
 def detect_encoding(path: Path) -> str:

@@ -13,8 +13,9 @@ their ids for the rest of the import (up to :data:`CACHE_LIMIT` each).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import cast
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -69,8 +70,8 @@ class Resolver:
     def items(self, frame: Frame) -> Resolved:
         wanted = frame.refs["transaction_id"]
         sales = _ids(self.session, Transaction.transaction_id, Transaction.id, _wanted(wanted))
-        unknown = [i for i, sale in enumerate(wanted) if sale not in sales]
-        frame.values["transaction_id"] = _looked_up(sales, wanted)
+        ids = frame.values["transaction_id"] = _looked_up(sales, wanted)
+        unknown = [i for i, sale in enumerate(ids) if sale is None] if None in ids else []
         if (products := frame.refs.get("product_id")) is not None:
             self._lookup(self._products, Product.product_id, Product.id, products)
             frame.values["product_id"] = _looked_up(self._products, products)
@@ -127,7 +128,8 @@ def _wanted(named: list[str | None]) -> set[str]:
 
 def _looked_up(ids: Mapping[str, int | None], named: list[str | None]) -> list[int | None]:
     """The id of each value named (None for a blank one, or one not in ``ids``)."""
-    return [ids.get(value) if value is not None else None for value in named]
+    get = cast(Callable[[str | None], int | None], ids.get)  # None is no key: None
+    return list(map(get, named))
 
 
 def _ids(
@@ -138,7 +140,8 @@ def _ids(
 ) -> dict[str, int]:
     if not wanted:
         return {}
-    rows = session.execute(select(key, pk).where(one_of(session, key, wanted))).all()
+    query = select(key, pk).where(one_of(session, key, wanted))
+    rows = session.connection().execute(query).all()  # Core: no ORM bookkeeping per row
     return dict(rows)
 
 
