@@ -354,3 +354,14 @@ def test_text_that_is_not_csv_stops_the_import_with_its_line(tmp_path: Path, cli
     result = cli("import", "customers", str(path), expect_exit=1)
     assert isinstance(result.exception, InvalidInput)
     assert "line 3 cannot be read as CSV" in str(result.exception)
+
+
+def test_an_import_that_stops_keeps_what_it_committed_every_commit_rows_rows(
+    tmp_path: Path, engine: Engine, settings: Settings, session: Session
+) -> None:
+    path = tmp_path / "c.csv"
+    good = "".join(f"M{i},Ann\n" for i in range(1, 31))
+    path.write_text(f"member_id,first_name\n{good}M31,{'x' * 200_000}\n", encoding="utf-8")
+    with pytest.raises(InvalidInput, match="line 32 cannot be read as CSV"):
+        import_csv(engine, "customers", path, settings, batch_size=5, commit_rows=10)
+    assert len(customers(session)) == 30

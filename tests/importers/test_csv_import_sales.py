@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from conductor.config import Settings
 from conductor.crm.models import Customer, Staff, Transaction, TransactionItem
 from conductor.crm.stats import stale_customer_ids
+from conductor.errors import InvalidInput
 from conductor.importers.csv.service import import_csv
 from conftest import CliRun
 
@@ -198,3 +199,67 @@ def test_cached_analytics_are_fresh_after_a_multi_batch_import(
     assert stale_customer_ids(session) == []
     ben = session.get(Customer, customer_id(session, "M2"))
     assert ben is not None and ben.visit_count == 20  # M2's own and merged M3's
+
+
+def test_a_file_mixing_new_and_known_sales_inserts_updates_and_refreshes_their_customers(
+    shop: Path, engine: Engine, settings: Settings, session: Session
+) -> None:
+    first = [TX_HEADER, ["T1", "M1", "2024-03-09", "10", "", ""]]
+    import_csv(engine, "transactions", write_csv(shop / "a.csv", first), settings)
+    mixed = [
+        TX_HEADER,
+        ["T0", "M2", "2024-03-08", "5", "", ""],
+        ["T1", "M2", "2024-03-09", "10", "", ""],  # known: moves from Ann to Ben
+        ["T2", "M1", "2024-03-10", "7", "", ""],
+    ]
+    summary = import_csv(engine, "transactions", write_csv(shop / "b.csv", mixed), settings)
+    assert (summary.inserted, summary.updated, summary.unchanged) == (2, 1, 0)
+    got = by_key(session)
+    assert sorted(got) == ["T0", "T1", "T2"]
+    assert got["T1"].customer_id == customer_id(session, "M2")
+    ann = session.get(Customer, customer_id(session, "M1"))
+    ben = session.get(Customer, customer_id(session, "M2"))
+    assert ann is not None and ben is not None
+    assert (ann.visit_count, ann.lifetime_value) == (1, Decimal("7.00"))
+    assert (ben.visit_count, ben.lifetime_value) == (2, Decimal("15.00"))
+    assert stale_customer_ids(session) == []
+    items = write_csv(
+        shop / "items.csv",
+        [ITEM_HEADER, ["L1", "T1", "P1", "Blue Dream", "1", "10"]],
+    )
+    import_csv(engine, "items", items, settings)
+    more = write_csv(
+        shop / "items2.csv",
+        [
+            ITEM_HEADER,
+            ["L0", "T0", "P1", "Blue Dream", "1", "5"],
+            ["L1", "T1", "P1", "Blue Dream", "1", "10"],
+            ["L2", "T2", "", "Gift card", "1", "7"],
+        ],
+    )
+    again = import_csv(engine, "items", more, settings)
+    assert (again.inserted, again.updated, again.unchanged) == (2, 0, 1)
+
+
+@pytest.mark.parametrize("failing", [False, True])
+def test_foreign_keys_are_checked_again_after_an_import(
+    failing: bool, shop: Path, engine: Engine, settings: Settings
+) -> None:
+    """On SQLite the import writes with foreign keys off: its connection goes back to the pool
+    checking them again, also after an import that stopped half way, and no row dangles."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PRAGMA foreign_keys is SQLite's")
+    tx = write_csv(shop / "tx.csv", [TX_HEADER, ["T1", "M1", "2024-03-09", "60", "S1", ""]])
+    import_csv(engine, "transactions", tx, settings)
+    rows = [ITEM_HEADER, ["L1", "T1", "P1", "Blue Dream", "2", "20"]]
+    if failing:  # the file stops being CSV on line 3
+        rows.append(["L2", "T1", "P1", "x" * 200_000, "1", "1"])
+    items = write_csv(shop / "items.csv", rows)
+    if failing:
+        with pytest.raises(InvalidInput, match="line 3 cannot be read as CSV"):
+            import_csv(engine, "items", items, settings)
+    else:
+        assert import_csv(engine, "items", items, settings).inserted == 1
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
+        assert connection.exec_driver_sql("PRAGMA foreign_key_check").all() == []

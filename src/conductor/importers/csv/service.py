@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from conductor.config import Settings
 from conductor.crm.stats import refresh_customer_stats
 from conductor.errors import InvalidInput
-from conductor.importers.csv.bulk import bulk_load
+from conductor.importers.csv.bulk import bulk_load, check_references
 from conductor.importers.csv.frame import Frame
 from conductor.importers.csv.layout import KINDS
 from conductor.importers.csv.mapping import Context, Plan, Reject, complete_customer, table_of
@@ -39,6 +39,10 @@ from conductor.store.base import utcnow
 
 Progress = Callable[[int, int], None]
 """Called after every batch with (bytes read so far, file size in bytes)."""
+
+REJECTS_HELD = 10_000
+"""Rejected rows are written once the rows around them commit; a transaction ends early rather
+than hold more of them in memory."""
 
 
 @dataclass(frozen=True)
@@ -101,10 +105,11 @@ class _Run:
             for run in frame.runs_of_unique_keys():  # a repeated key: inserted, then updated
                 self.write(run)
             self.unit.rows += len(rows)
-            if self.unit.rows >= commit_rows:
+            if self.unit.rows >= commit_rows or len(self.unit.rejects) >= REJECTS_HELD:
                 self.commit()
             if progress is not None:
                 progress(source.bytes_read(), source.size)
+        check_references(self.session, table_of(self.kind))
         self.commit()
 
     def write(self, frame: Frame) -> None:
@@ -141,7 +146,7 @@ def import_csv(
     rejects_path: Path | None = None,
     progress: Progress | None = None,
     batch_size: int = 5000,
-    commit_rows: int = 50_000,
+    commit_rows: int = 200_000,
     now: datetime | None = None,
 ) -> ImportSummary:
     """Import ``path`` as a ``kind`` export (see the module docstring); InvalidInput if unusable.

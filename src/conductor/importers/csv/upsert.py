@@ -1,11 +1,16 @@
-"""Idempotent batch upsert on a natural key: one SELECT, then executemany INSERT and UPDATE.
+"""Idempotent batch upsert on a natural key: new rows inserted, changed ones updated.
 
-The stored rows of a batch are read with one ``IN`` query on the natural key; each record is
-compared in Python with its stored row, column by column, and is new (inserted), different
-(updated, only the columns the file has are written) or equal (unchanged, nothing written). So
-importing a file twice writes nothing the second time, on SQLite and PostgreSQL alike, without
-dialect-specific ``ON CONFLICT`` statements. A batch none of whose keys is stored yet (a first
-import) goes to the database column by column as it was read, without a dict per row.
+Each record is compared in Python with its stored row, column by column, and is new (inserted),
+different (updated, only the columns the file has are written) or equal (unchanged, nothing
+written). So importing a file twice writes nothing the second time, on SQLite and PostgreSQL
+alike. Rows go to the database column by column as they were read when nothing is to be
+compared (a first import), and as executemany INSERT and UPDATE otherwise.
+
+Finding the stored rows costs an index lookup per key. PostgreSQL reads them first, with one
+``= ANY`` query per batch (and loads the new rows with ``COPY``). SQLite inserts the batch first
+with ``ON CONFLICT DO NOTHING``, which looks each key up anyway, and reads stored rows only when
+some row was not inserted: a first import reads nothing back. Under SQLite's write lock the
+rows a statement inserts get ids above every earlier row, which tells them from the stored ones.
 """
 
 from __future__ import annotations
@@ -14,10 +19,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
-from conductor.importers.csv.bulk import executemany, one_of
+from conductor.importers.csv.bulk import executemany, insert_rows, one_of
 from conductor.importers.csv.frame import Frame
 
 Complete = Callable[[dict[str, Any], Mapping[str, Any] | None], None]
@@ -44,12 +50,48 @@ def upsert(
     complete: Complete | None = None,
     track: str | None = None,
 ) -> Outcome:
-    """Insert the new rows, update the changed ones, count the rest as unchanged."""
+    """Insert the new rows, update the changed ones, count the rest as unchanged.
+
+    ``complete`` derives columns from a row and its stored row (so every stored row is read
+    first); the values of the column ``track`` in every written row end in the outcome.
+    """
+    if complete is None and session.get_bind().dialect.name == "sqlite":
+        return _insert_first(session, table, frame, track)
     stored = _stored(session, table, frame.key, frame.keys)
     if not stored and complete is None:  # the usual first import: every row is new
-        executemany(session, insert(table), frame.values)
-        tracked = set(frame.values[track]) if track in frame.values else set()
-        return Outcome(inserted=len(frame), tracked=tracked)
+        insert_rows(session, table, frame.values)
+        return Outcome(inserted=len(frame), tracked=_values(frame, track))
+    return _compare(session, table, frame, stored, complete, track)
+
+
+def _insert_first(session: Session, table: Table, frame: Frame, track: str | None) -> Outcome:
+    """SQLite: insert the rows whose key is new, then compare the others with their stored rows."""
+    before = session.scalar(select(func.max(table.c.id))) or 0
+    statement = sqlite.insert(table).on_conflict_do_nothing(index_elements=[table.c[frame.key]])
+    inserted = executemany(session, statement, frame.values)
+    if inserted == len(frame):
+        return Outcome(inserted=inserted, tracked=_values(frame, track))
+    stored = {
+        key: row
+        for key, row in _stored(session, table, frame.key, frame.keys).items()
+        if row["id"] <= before
+    }
+    kept = [i for i, key in enumerate(frame.keys) if key in stored]
+    outcome = _compare(session, table, frame.take(kept), stored, None, track)
+    outcome.inserted = inserted
+    outcome.tracked |= _values(frame.without(kept), track)
+    return outcome
+
+
+def _compare(
+    session: Session,
+    table: Table,
+    frame: Frame,
+    stored: dict[str, Stored],
+    complete: Complete | None,
+    track: str | None,
+) -> Outcome:
+    """Each row against its stored row: inserted, updated or unchanged."""
     outcome = Outcome()
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
@@ -73,10 +115,18 @@ def upsert(
     return outcome
 
 
+def _values(frame: Frame, column: str | None) -> set[Any]:
+    """The values of ``column`` in the frame's rows (none if it has no such column), not None."""
+    values = set(frame.values[column]) if column in frame.values else set()
+    values.discard(None)
+    return values
+
+
 def _stored(session: Session, table: Table, key: str, keys: list[str]) -> dict[str, Stored]:
     if not keys:
         return {}
-    rows = session.execute(select(table).where(one_of(session, table.c[key], keys))).mappings()
+    query = select(table).where(one_of(session, table.c[key], keys))
+    rows = session.connection().execute(query).mappings()
     return {row[key]: dict(row) for row in rows}
 
 
