@@ -7,6 +7,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from sqlalchemy.orm import Session
 from typer.testing import Result
 
@@ -53,3 +54,12 @@ def test_a_file_that_is_not_a_photo_is_refused(cli: CliRun, tmp_path: Path) -> N
     assert "a text/plain file is not a photo" in str(result.exception)
     bad = cli("receipts", "list", "--status", "lost", expect_exit=2)
     assert "review, approved, rejected, duplicate" in bad.output
+
+
+def test_check_warns_without_failing_when_tesseract_is_missing(
+    cli: CliRun, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert "tesseract" not in cli("check").output
+    monkeypatch.setenv("PATH", "/nonexistent")
+    result = cli("check")  # still exit 0: the console and the gateway work without it
+    assert "tesseract is not installed" in result.output and "apt-get install" in result.output

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import typer
 from rich.console import Console
 
@@ -68,6 +70,11 @@ def check(ctx: typer.Context) -> None:
             )
         problems += [f"{p} (fix: `conductor db refresh-rollups`)" for p in wrong]
     console.print(f"time zone: {settings.timezone}, phone region: {settings.default_region}")
+    if shutil.which("tesseract") is None:
+        console.print(
+            "[yellow]warning[/yellow] tesseract is not installed: every loyalty receipt waits "
+            "for a person (fix: apt-get install tesseract-ocr)"
+        )
     for problem in problems:
         console.print(f"[red]problem[/red] {problem}", highlight=False)
     if problems:
