@@ -300,8 +300,8 @@ def test_a_value_too_long_for_its_column_is_rejected_not_a_failed_batch(
     assert customers(session)["M2"].state == "CA"
 
 
-def test_the_kind_argument_offers_exactly_the_layout_kinds() -> None:
-    assert get_args(Kind) == KINDS
+def test_the_kind_argument_offers_exactly_the_layout_kinds_and_all() -> None:
+    assert get_args(Kind) == (*KINDS, "all")
 
 
 @pytest.mark.parametrize("size", [1, 2])

@@ -1,4 +1,4 @@
-"""Importing one POS export file: streamed, batched, idempotent, with a rejects file.
+"""Importing POS export files: streamed, batched, idempotent, with a rejects file.
 
 :func:`import_csv` reads the file row by row (constant memory: only the current batch is held)
 and works ``batch_size`` rows at a time: map the batch column by column (pure, :mod:`.mapping`),
@@ -9,7 +9,9 @@ always commits together with the transactions it derives from. A bad row goes to
 file with its line number and reason and the rest of the file imports; only a file-level problem
 (missing file, missing required column, unreadable encoding) raises, before anything is written.
 
-The library never prints: progress goes to a callback as (bytes read, file size).
+:func:`import_set` imports a whole export set (``KIND.csv`` for every kind in one directory) in
+the order references need, after checking every file. The library never prints: progress goes to
+a callback as (bytes read, file size).
 """
 
 from __future__ import annotations
@@ -182,3 +184,58 @@ def import_csv(
         seconds=time.perf_counter() - started,
         staff_created=run.staff_created,
     )
+
+
+SetProgress = Callable[[str, int, int], None]
+"""Called after every batch of a set with (kind, bytes read so far, file size in bytes)."""
+
+
+def export_set(directory: Path) -> dict[str, Path]:
+    """The files of a POS export set, ``KIND.csv`` for every kind, in import order.
+
+    InvalidInput names the directory or every file that is missing, and any file that cannot be
+    imported as a whole (encoding, empty, a required column missing), before anything is written.
+    """
+    if not directory.is_dir():
+        what = "not a directory" if directory.exists() else "no such directory"
+        raise InvalidInput(f"{directory}: {what} (`import all` takes the folder of an export set)")
+    files = {kind: directory / f"{kind}.csv" for kind in KINDS}
+    missing = [path.name for path in files.values() if not path.is_file()]
+    if missing:
+        raise InvalidInput(
+            f"{directory} has no {', '.join(missing)}: an export set holds "
+            f"{', '.join(p.name for p in files.values())} (import a single file with "
+            "`conductor import KIND FILE`)"
+        )
+    for kind, path in files.items():
+        with open_csv(path, kind):
+            pass
+    return files
+
+
+def import_set(
+    engine: Engine,
+    directory: Path,
+    settings: Settings,
+    *,
+    rejects_dir: Path | None = None,
+    progress: SetProgress | None = None,
+    now: datetime | None = None,
+) -> list[ImportSummary]:
+    """Import every file of the export set in ``directory`` (:func:`export_set`), in the order
+    their references need: one :func:`import_csv` each, with the same "now".
+
+    Rejected rows of ``KIND.csv`` go to ``KIND.csv.rejects.csv`` beside it or in ``rejects_dir``.
+    """
+    files = export_set(directory)
+    if rejects_dir is not None:
+        rejects_dir.mkdir(parents=True, exist_ok=True)
+    now = now or utcnow()
+    summaries: list[ImportSummary] = []
+    for kind, path in files.items():
+        rejects = None if rejects_dir is None else rejects_dir / default_rejects_path(path).name
+        report = None if progress is None else partial(progress, kind)
+        summaries.append(
+            import_csv(engine, kind, path, settings, rejects_path=rejects, progress=report, now=now)
+        )
+    return summaries
