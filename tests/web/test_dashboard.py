@@ -196,3 +196,18 @@ def test_the_revenue_card_adds_up_sales_count_and_cents_exactly(
     html = client.get("/dashboard/revenue", params={"days": 7}).text
     assert _chart(html)["data"]["datasets"][0]["data"][-2] == 1254.85
     assert "<b>$1,255</b>" in html and "from 4 sales" in html and "$313.71 a sale" in html
+
+
+def test_each_of_ninety_days_gets_its_own_sales(session: Session) -> None:
+    """A sale on every local day, first and last minute alternating: none lands on a neighbour."""
+    today = NOW.astimezone(LA).date()
+    for back in range(90):
+        day = today - timedelta(days=back)
+        minute = (0, 0) if back % 2 else (23, 59)
+        when = datetime(day.year, day.month, day.day, *minute, tzinfo=LA)
+        make_sale(session, None, when=when, prices=[Decimal(back + 1)])
+    session.commit()
+    days = reports.revenue_per_day(session, days=90, now=NOW, zone=LA)
+    assert [(d.sales, d.revenue) for d in days] == [(1, Decimal(n).quantize(Decimal("0.01")))
+                                                   for n in range(90, 0, -1)]  # fmt: skip
+    assert days[-1].day == today

@@ -40,11 +40,21 @@ def day_number(table: str, ends: Sequence[datetime]) -> ColumnElement[int]:
     ``i`` for the first range whose end (an exclusive bound, on a quarter hour) is after the
     slot; NULL after the last one.
 
-    A CASE with the bounds written into the SQL as integers: building and binding ninety
-    parameters (a 90-day chart) cost several times what the database then takes."""
-    name = f"{table}.slot"
-    whens = " ".join(f"WHEN {name} < {slot_start(end)} THEN {i}" for i, end in enumerate(ends))
-    return literal_column(f"CASE {whens} END", Integer())
+    A binary search written as nested CASEs, seven comparisons a row for 90 days rather than
+    45 on average; the bounds go into the SQL as integers, as building and binding ninety
+    parameters cost several times what the database then takes."""
+    name, bounds = f"{table}.slot", [slot_start(end) for end in ends]
+
+    def search(lo: int, hi: int) -> str:
+        if hi - lo == 1:
+            return str(lo)
+        mid = (lo + hi) // 2
+        below, above = search(lo, mid), search(mid, hi)
+        return f"CASE WHEN {name} < {bounds[mid - 1]} THEN {below} ELSE {above} END"
+
+    return literal_column(
+        f"CASE WHEN {name} < {bounds[-1]} THEN {search(0, len(bounds))} END", Integer()
+    )
 
 
 class slot_of(FunctionElement[int]):
