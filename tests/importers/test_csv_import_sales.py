@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import sqlite3
+import time
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -263,3 +265,28 @@ def test_foreign_keys_are_checked_again_after_an_import(
     with engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
         assert connection.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+
+
+def test_reimporting_unchanged_files_never_waits_for_sqlite_s_write_lock(
+    shop: Path, engine: Engine, settings: Settings, db_url: str
+) -> None:
+    """A file imported again writes nothing, so it runs while another writer holds the lock
+    (the gateway storing a text, say)."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's database-wide write lock")
+    tx = write_csv(shop / "tx.csv", [TX_HEADER, ["T1", "M1", "2024-03-09", "60", "S1", ""]])
+    items = write_csv(
+        shop / "items.csv", [ITEM_HEADER, ["L1", "T1", "P1", "Blue Dream", "2", "20"]]
+    )
+    for kind, path in (("transactions", tx), ("items", items)):
+        import_csv(engine, kind, path, settings)
+    other = sqlite3.connect(db_url.removeprefix("sqlite:///"), timeout=0.1, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # holds the write lock
+    try:
+        started = time.monotonic()
+        for kind, path in (("transactions", tx), ("items", items)):
+            assert import_csv(engine, kind, path, settings).unchanged == 1
+        assert time.monotonic() - started < 5  # the busy timeout is 30 s
+    finally:
+        other.execute("ROLLBACK")
+        other.close()

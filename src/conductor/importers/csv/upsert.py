@@ -6,11 +6,14 @@ written). So importing a file twice writes nothing the second time, on SQLite an
 alike. Rows go to the database column by column as they were read when nothing is to be
 compared (a first import), and as executemany INSERT and UPDATE otherwise.
 
-Finding the stored rows costs an index lookup per key. PostgreSQL reads them first, with one
-``= ANY`` query per batch (and loads the new rows with ``COPY``). SQLite inserts the batch first
-with ``ON CONFLICT DO NOTHING``, which looks each key up anyway, and reads stored rows only when
-some row was not inserted: a first import reads nothing back. Under SQLite's write lock the
-rows a statement inserts get ids above every earlier row, which tells them from the stored ones.
+Finding the stored rows costs an index lookup per key. They are read first, with one ``IN``
+query per batch (PostgreSQL then loads new rows with ``COPY``). But on SQLite, when the batch's
+first key is not stored (a first import, most likely), the batch is inserted first with
+``ON CONFLICT DO NOTHING``, which looks each key up anyway, and stored rows are read only if
+some row was not inserted: a first import reads nothing back. Under SQLite's write lock the rows
+a statement inserts get ids above every earlier row, which tells them from the stored ones. (A
+batch whose first key is stored, as in a file imported again, is read first: when nothing
+changed, nothing is written and SQLite's write lock is never taken.)
 """
 
 from __future__ import annotations
@@ -55,7 +58,10 @@ def upsert(
     ``complete`` derives columns from a row and its stored row (so every stored row is read
     first); the values of the column ``track`` in every written row end in the outcome.
     """
-    if complete is None and session.get_bind().dialect.name == "sqlite":
+    if not len(frame):
+        return Outcome()
+    sqlite_insert = complete is None and session.get_bind().dialect.name == "sqlite"
+    if sqlite_insert and not _stored(session, table, frame.key, frame.keys[:1]):
         return _insert_first(session, table, frame, track)
     stored = _stored(session, table, frame.key, frame.keys)
     if not stored and complete is None:  # the usual first import: every row is new
