@@ -129,11 +129,14 @@ def _values(frame: Frame, column: str | None) -> set[Any]:
 
 
 def _stored(session: Session, table: Table, key: str, keys: list[str]) -> dict[str, Stored]:
+    """The stored rows with these keys, by key (plain tuples zipped with the column names: a
+    mapping per row from the result costs more than the query)."""
     if not keys:
         return {}
-    query = select(table).where(one_of(session, table.c[key], keys))
-    rows = session.connection().execute(query).mappings()
-    return {row[key]: dict(row) for row in rows}
+    result = session.connection().execute(select(table).where(one_of(session, table.c[key], keys)))
+    names = list(result.keys())
+    at = names.index(key)
+    return {row[at]: dict(zip(names, row, strict=True)) for row in result.all()}
 
 
 def _insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
