@@ -1,12 +1,15 @@
-"""Bulk INSERT and UPDATE straight through the driver's ``executemany``.
+"""Bulk INSERT and UPDATE straight through the driver's ``executemany`` (or ``COPY``).
 
 In a bulk load SQLAlchemy's per-row parameter bookkeeping costs about a third of the time the
 database itself takes. :func:`executemany` therefore compiles the statement once with SQLAlchemy
 (so it is the same SQL, with the same dialect details, as ``session.execute`` would send),
-converts every value with its column type's own bind processor (a timestamp is stored exactly as
-the ORM stores it: ``UTCDateTime`` still refuses naive values) and hands plain rows to the
-driver. Column defaults and ``onupdate`` values the statement writes but the rows lack are
-worked out once per call, as SQLAlchemy would for the batch.
+converts every value, a column at a time, with its column type's own bind processor (a
+timestamp is stored exactly as the ORM stores it: ``UTCDateTime`` still refuses naive values) and
+hands plain rows to the driver. Column defaults and ``onupdate`` values the statement writes but
+the rows lack are worked out once per call, as SQLAlchemy would for the batch.
+:func:`insert_rows` sends the same rows to PostgreSQL with ``COPY``. :func:`bulk_load` tunes the
+connection and the process for a long load, :func:`check_references` proves what SQLite did not
+check during it, and :func:`one_of` looks thousands of keys up with one bound value.
 """
 
 from __future__ import annotations
@@ -67,7 +70,8 @@ def insert_rows(session: Session, table: Table, columns: Mapping[str, Sequence[A
         return
     _, names, rows = prepared
     quote = connection.dialect.identifier_preparer.quote
-    statement = f"COPY {quote(table.name)} ({', '.join(map(quote, names))}) FROM STDIN"
+    targets = ", ".join(quote(table.c[name].name) for name in names)
+    statement = f"COPY {quote(table.name)} ({targets}) FROM STDIN"
     driver = connection.connection.driver_connection
     assert driver is not None
     with driver.cursor() as cursor, cursor.copy(statement) as copy:
