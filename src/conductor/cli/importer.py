@@ -3,7 +3,7 @@ import."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
@@ -66,13 +66,13 @@ def import_file(
     st = state(ctx)
     require_current(st.engine)
     if kind == "all":
-        with _progress(KINDS) as report:
+        with _progress({kind: file / f"{kind}.csv" for kind in KINDS}) as report:
             summaries = import_set(
                 st.engine, file, st.settings, rejects_dir=rejects, progress=report
             )
         title = f"export set {file}"
     else:
-        with _progress([kind]) as report:
+        with _progress({kind: file}) as report:
             summaries = [
                 import_csv(
                     st.engine,
@@ -90,7 +90,7 @@ def import_file(
 
 
 @contextmanager
-def _progress(kinds: Sequence[str]) -> Iterator[SetProgress]:
+def _progress(files: dict[str, Path]) -> Iterator[SetProgress]:
     """One progress display with a bar per file (in bytes), in import order."""
     with Progress(
         TextColumn("[bold]{task.description}"),
@@ -101,12 +101,20 @@ def _progress(kinds: Sequence[str]) -> Iterator[SetProgress]:
         console=console,
         transient=True,
     ) as bar:
-        tasks: dict[str, TaskID] = {kind: bar.add_task(f"importing {kind}") for kind in kinds}
+        tasks: dict[str, TaskID] = {
+            kind: bar.add_task(f"importing {kind}", total=_size(path))
+            for kind, path in files.items()
+        }
 
         def report(kind: str, done: int, total: int) -> None:
             bar.update(tasks[kind], completed=done, total=total)
 
         yield report
+
+
+def _size(path: Path) -> int | None:
+    """The file's size, or None (an unknown total) if it is missing: the import says so."""
+    return path.stat().st_size if path.is_file() else None
 
 
 def _print_summaries(title: str, summaries: list[ImportSummary]) -> None:
