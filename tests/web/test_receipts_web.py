@@ -143,7 +143,7 @@ def test_staff_may_look_at_receipts_but_not_decide(
         receipt_id = s.scalars(select(Receipt.id)).one()
     assert client.get(f"/receipts/{receipt_id}").status_code == 200
     refused = client.post(f"/receipts/{receipt_id}/approve", data={"csrf_token": token})
-    assert refused.status_code == 403 and "may not points" in refused.text
+    assert refused.status_code == 403 and "may not change points" in refused.text
     assert _receipts(sessions)[0][0] == REVIEW
 
 

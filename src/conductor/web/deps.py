@@ -76,13 +76,17 @@ def api_user(
 ApiUser = Annotated[User, Depends(api_user)]
 
 
+DOING = {"points": "change points", "manage_users": "manage users"}
+"""How a refusal names a permission, where its name is not already a verb."""
+
+
 def require(permission: str) -> Callable[[User], User]:
     """A dependency that refuses (403) a user whose role lacks ``permission``."""
 
     def check(user: PageUser) -> User:
         if not allowed(user.role, permission):
             raise HTTPException(
-                403, f"your role ({user.role}) may not {permission.replace('_', ' ')}"
+                403, f"your role ({user.role}) may not {DOING.get(permission, permission)}"
             )
         return user
 
