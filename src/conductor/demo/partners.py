@@ -354,7 +354,7 @@ def _photo(
     data = render_receipt(
         spec,
         layout=rng.choice(list(LAYOUTS)),
-        noise=0.5,
+        noise=0.2,
         rotation_deg=rng.uniform(-2, 2),
         seed=receipt.id,
         image_format="JPEG",
