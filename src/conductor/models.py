@@ -20,12 +20,12 @@ from conductor.messaging.models import (
     Message,
     MessagePart,
 )
-from conductor.rollup.models import MessageSlot, SalesSlot
+from conductor.rollup.models import MessageSlot, SalesSlot, TierCounts
 from conductor.store.base import Base
 
 __all__ = [
     "ApiToken", "AuditEntry", "Base", "Budtender", "ConsentEvent", "ConsentState", "Customer",
     "CustomerMerge", "Dispensary", "GatewayState", "InboundFragment", "Message", "MessagePart",
-    "MessageSlot", "PointsEntry", "Product", "Receipt", "ReceiptImage", "ReceiptItem",
-    "SalesSlot", "Staff", "Transaction", "TransactionItem", "User",
+    "MessageSlot", "PointsEntry", "Product", "Receipt", "ReceiptImage", "ReceiptItem", "SalesSlot",
+    "Staff", "TierCounts", "Transaction", "TransactionItem", "User",
 ]  # fmt: skip

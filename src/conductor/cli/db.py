@@ -27,7 +27,7 @@ def upgrade(ctx: typer.Context, revision: str = typer.Argument("head")) -> None:
 
 @app.command("refresh-rollups")
 def refresh_rollups(ctx: typer.Context) -> None:
-    """Rebuild the per-quarter-hour sales and message rollups from their tables (a repair tool)."""
+    """Rebuild the dashboard's rollups and their triggers from their tables (a repair tool)."""
     st = state(ctx)
     migrate.require_current(st.engine)
     with st.sessions() as session:

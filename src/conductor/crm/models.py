@@ -103,10 +103,6 @@ Index("ix_customers_win_back_lapse", Customer.lapse_day, Customer.last_visit_at,
       sqlite_where=REACHABLE_REGULAR, postgresql_where=REACHABLE_REGULAR)  # fmt: skip
 Index("ix_customers_win_back_value", Customer.win_back_value,
       sqlite_where=REACHABLE_REGULAR, postgresql_where=REACHABLE_REGULAR)  # fmt: skip
-Index("ix_customers_tier", Customer.visit_count, Customer.lifetime_value,
-      sqlite_where=Customer.merged_into_id.is_(None),
-      postgresql_where=Customer.merged_into_id.is_(None))  # fmt: skip
-"""Customers per tier read this index alone (not the table), and only the unmerged."""
 
 
 class Staff(Base):

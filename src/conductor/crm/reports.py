@@ -5,11 +5,11 @@ ranges. Revenue per day adds up the quarter-hour sales rollup (:mod:`conductor.r
 triggers keep in step with ``transactions``: at most 96 rows a day, whatever the number of
 sales, and the zone is applied when reading, so changing it needs no rebuild.
 
-Tiers come from the cached ``customers.lifetime_value`` / ``visit_count`` and
-:data:`conductor.crm.analytics.TIER_THRESHOLDS`, so they always agree with
-:func:`conductor.crm.analytics.vip_tier`, counted over one partial index (``ix_customers_tier``:
-the unmerged customers' visits and value) rather than the table. The win-back card's count and
-first entries come from :mod:`conductor.crm.winback`.
+Customers per tier are one row that triggers keep (:mod:`conductor.rollup.tiers`), from the
+cached ``customers.lifetime_value`` / ``visit_count`` and
+:data:`conductor.crm.analytics.TIER_THRESHOLDS`, so they agree with
+:func:`conductor.crm.analytics.vip_tier`. The win-back card's count and first entries come
+from :mod:`conductor.crm.winback`.
 """
 
 from __future__ import annotations
@@ -23,13 +23,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from conductor.crm import winback
-from conductor.crm.analytics import TIER_THRESHOLDS, WinBackEntry
-from conductor.crm.models import Customer
+from conductor.crm.analytics import WinBackEntry
 from conductor.rollup.models import SalesSlot
+from conductor.rollup.service import tier_counts
 from conductor.rollup.slots import day_number, slot_start
-
-TIERS: tuple[str, ...] = ("New", "Bronze", *(name for _, name in reversed(TIER_THRESHOLDS)))
-"""Every tier, lowest first: New, Bronze, Silver, Gold, Platinum."""
+from conductor.rollup.tiers import TIERS as TIERS
 
 
 @dataclass(frozen=True)
@@ -81,25 +79,9 @@ def revenue_per_day(
 
 
 def customers_per_tier(session: Session) -> dict[str, int]:
-    """How many customers (merged duplicates left out) each tier has, lowest tier first.
-
-    One pass of cumulative counts, "visited and spent at least X" for each threshold, so no
-    grouping sort; the tiers are the differences, exactly as :func:`analytics.vip_tier` draws
-    them (no visit: New; below the lowest threshold: Bronze).
-    """
-    c = Customer
-    visited = c.visit_count > 0
-    columns = [func.count(), func.count().filter(visited)]
-    columns += [func.count().filter(visited, c.lifetime_value >= t) for t, _ in TIER_THRESHOLDS]
-    stmt = select(*columns).select_from(c).where(c.merged_into_id.is_(None))
-    stmt = stmt.with_hint(c, "INDEXED BY ix_customers_tier", "sqlite")
-    total, seen, *at_least = session.execute(stmt).one()
-    counts = {"New": total - seen}
-    above = 0
-    for (_, name), n in zip(TIER_THRESHOLDS, at_least, strict=True):
-        counts[name], above = n - above, n
-    counts["Bronze"] = seen - above
-    return {name: int(counts[name]) for name in TIERS}
+    """How many customers (merged duplicates left out) each tier has, lowest tier first, as the
+    triggers of :mod:`conductor.rollup.tiers` keep them."""
+    return dict(zip(TIERS, tier_counts(session), strict=True))
 
 
 @dataclass(frozen=True)

@@ -1,1 +1,1 @@
-"""Rollups: sales and messages counted per quarter hour, kept by the database itself."""
+"""Rollups: sales and messages per quarter hour, customers per tier, kept by the database."""

@@ -1,4 +1,4 @@
-"""Sales and messages per quarter hour: caches the dashboard's per-day charts read.
+"""Sales and messages per quarter hour, customers per tier: caches the dashboard's cards read.
 
 Each row counts one *slot*, a quarter hour of UTC time numbered from the Unix epoch
 (``slot = seconds since 1970-01-01 UTC // 900``, see :mod:`conductor.rollup.slots`). A chart of
@@ -33,6 +33,10 @@ create them again). :func:`conductor.rollup.service.problems` (run by ``conducto
 missing triggers and any slot that disagrees with its base table;
 :func:`conductor.rollup.service.rebuild` (``conductor db refresh-rollups``, and the migration's
 backfill) recomputes both tables from scratch.
+
+Customers per tier are one row of counts, kept by triggers on ``customers`` in the same way;
+:mod:`conductor.rollup.tiers` says how (and why it is one row, deferred to the commit on
+PostgreSQL).
 """
 
 from __future__ import annotations
@@ -61,3 +65,17 @@ class MessageSlot(Base):
     slot: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     direction: Mapped[str] = mapped_column(String(10), primary_key=True)
     messages: Mapped[int] = mapped_column(Integer, server_default="0")
+
+
+class TierCounts(Base):
+    """How many customers (merged ones left out) each VIP tier has: one row, ``id`` 1, kept by
+    the triggers of :mod:`conductor.rollup.tiers` (migration 0010)."""
+
+    __tablename__ = "tier_rollup"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    new_count: Mapped[int] = mapped_column(Integer, server_default="0")
+    bronze_count: Mapped[int] = mapped_column(Integer, server_default="0")
+    silver_count: Mapped[int] = mapped_column(Integer, server_default="0")
+    gold_count: Mapped[int] = mapped_column(Integer, server_default="0")
+    platinum_count: Mapped[int] = mapped_column(Integer, server_default="0")

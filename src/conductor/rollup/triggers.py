@@ -13,6 +13,8 @@ column added later must first copy the old statements into 0007.)
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import Connection, text
 
 SLOT_SQL = {
@@ -162,12 +164,11 @@ def install(connection: Connection) -> None:
         connection.execute(text(statement))
 
 
-def missing(connection: Connection) -> list[str]:
-    """Rollup triggers the database lacks."""
-    dialect = connection.dialect.name
-    if dialect == "sqlite":
+def missing(connection: Connection, names: Iterable[str]) -> list[str]:
+    """Those of ``names`` the database has no trigger of."""
+    if connection.dialect.name == "sqlite":
         query = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
     else:
         query = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
     present = set(connection.scalars(text(query)))
-    return [name for name in NAMES[dialect] if name not in present]
+    return [name for name in names if name not in present]
