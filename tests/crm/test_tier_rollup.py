@@ -133,3 +133,14 @@ def test_check_names_wrong_counts_and_refresh_rollups_repairs_them(
     session.commit()  # the triggers are back
     assert reports.customers_per_tier(session) == _from_customers(session)
     cli("check")
+
+
+def test_sales_adding_up_to_exactly_a_threshold_reach_its_tier(session: Session) -> None:
+    """$145.37 + $67.41 + $106.13 + $112.90 + $68.19 = $500.00, which SQLite's floating-point
+    sum stores as 499.99999999999994: still Silver, as vip_tier says."""
+    customer = make_customer(session)
+    for n, price in enumerate(("145.37", "67.41", "106.13", "112.90", "68.19")):
+        make_sale(session, customer, when=START + timedelta(days=n), prices=[Decimal(price)])
+    session.commit()
+    assert analytics.vip_tier(customer.lifetime_value, customer.visit_count) == "Silver"
+    assert reports.customers_per_tier(session)["Silver"] == 1

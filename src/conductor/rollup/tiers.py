@@ -19,6 +19,8 @@ still reads the old ones. SQLite, one writer at a time, moves them at once.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from sqlalchemy import Connection, text
 
 from conductor.crm.analytics import TIER_THRESHOLDS
@@ -31,13 +33,18 @@ NAMES = {
     "postgresql": ("tier_rollup", "tier_rollup_truncate"),
 }
 WATCHED = "visit_count, lifetime_value, merged_into_id"
+HALF_CENT = Decimal("0.005")
 
 
 def tier_sql(row: str) -> str:
     """The tier number (index in :data:`TIERS`) of ``row`` (``NEW``, ``OLD``, a table), NULL
-    for a merged customer, as SQL."""
+    for a merged customer, as SQL.
+
+    Values are whole cents, compared with the threshold less half a cent: SQLite keeps
+    ``lifetime_value`` as a floating-point sum (500.00 may be stored 499.99999999999994), and
+    :func:`~conductor.crm.analytics.vip_tier` sees it rounded to cents."""
     ranks = " ".join(
-        f"WHEN {row}.lifetime_value >= {threshold} THEN {TIERS.index(name)}"
+        f"WHEN {row}.lifetime_value >= {threshold - HALF_CENT} THEN {TIERS.index(name)}"
         for threshold, name in TIER_THRESHOLDS
     )
     return (
