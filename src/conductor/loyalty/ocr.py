@@ -5,7 +5,7 @@ the photo upright by its EXIF tag. :func:`clean` gives tesseract an easy page: g
 paper found and the table around it whitened; the tilt measured and removed; the light evened
 out; the paper scaled to :data:`TEXT_WIDTH` pixels; an Otsu threshold; a 3 x 3 median against
 specks; the printed rules (``-----``) erased. :func:`recognise` runs tesseract (``psm 4``: one
-column of lines of varying size, which read 1-2 points more items than ``psm 6`` on the
+column of lines of varying size; ``psm 6`` finds as many items but fewer header fields on the
 generated receipts, see bench/README.md) and puts its words back into printed lines by their
 position on the page. :class:`TesseractExtractor` chains these with
 :func:`conductor.loyalty.parse.parse_receipt`.
