@@ -305,8 +305,10 @@ def estimate_skew(ink: Image.Image, *, limit: float = SKEW_LIMIT) -> float:
         ]
         return float(sum(total * total for total in map(sum, zip_longest(*padded, fillvalue=0))))
 
-    coarse = max(_frange(-limit, limit, 0.5), key=peakiness)
-    fine = max(_frange(coarse - 0.4, coarse + 0.4, 0.1), key=peakiness)
+    # the smallest tilt wins a tie (a blank page stays as it is)
+    coarse = max(sorted(_frange(-limit, limit, 0.5), key=abs), key=peakiness)
+    near = [a for a in _frange(coarse - 0.4, coarse + 0.4, 0.1) if abs(a) <= limit]
+    fine = max(sorted(near, key=abs), key=peakiness)
     return -round(fine, 1) if abs(fine) >= 0.2 else 0.0  # image rows grow downwards
 
 

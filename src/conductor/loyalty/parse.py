@@ -69,7 +69,7 @@ _NUMBER = re.compile(
     re.IGNORECASE,
 )
 _CASHIER = re.compile(
-    r"\b(?:cashier|budtender|served[\s.]+by|server|clerk|employee|associate|sales\s*person)"
+    r"\b(?:cashier|budtender|served[\s.:,]+by|server|clerk|employee|associate|sales\s*person)"
     r"(?:\s+(?:today|was|is|name))*\b",
     re.IGNORECASE,
 )
