@@ -24,16 +24,18 @@ import argparse
 import random
 import statistics
 import sys
+import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from rapidfuzz import fuzz
 
 sys.path.insert(0, str(Path(__file__).parent))
 from conductor.demo.receipts import (
+    DISPENSARIES,
     FONTS,
     LAYOUTS,
     ReceiptSpec,
@@ -61,10 +63,38 @@ class Case:
         return f"{self.layout}/{self.font}/{self.size}px"
 
 
-MatchHook = Callable[[ExtractedReceipt], object]
-MATCH: MatchHook | None = None
-"""Catalogue matching goes here (the database side's matcher, once it exists): called on each
-extracted receipt after scoring, and timed as its own stage."""
+class Matcher:
+    """The desk's catalogue matching (:class:`conductor.loyalty.matching.Catalogue`) and
+    dispensary matching against a scratch SQLite database holding the receipts' products and
+    shops: what the points would be for each reading."""
+
+    def __init__(self, seed: int) -> None:
+        from conductor.budtenders import service as budtenders
+        from conductor.crm import service as crm
+        from conductor.loyalty.matching import Catalogue
+        from conductor.loyalty.points import PointsRules
+        from conductor.store import make_engine, make_sessionmaker, migrate
+
+        self._dir = tempfile.TemporaryDirectory()
+        engine = make_engine(f"sqlite:///{self._dir.name}/match.db")
+        migrate.upgrade(engine)
+        self.session = make_sessionmaker(engine)()
+        for n, (name, price) in enumerate(sample_products(random.Random(seed), 120)):
+            crm.create_product(self.session, f"P{n}", name, brand=name.split()[0],
+                               retail_price=price)  # fmt: skip
+        for shop, _ in DISPENSARIES:
+            budtenders.create_dispensary(self.session, shop)
+        self.rules = PointsRules(brands=frozenset({"mota"}))
+        self.catalogue = Catalogue(self.session, self.rules)
+
+    def spend(self, got: ExtractedReceipt) -> tuple[Decimal, bool]:
+        """Qualifying spend read, and whether the dispensary was recognised."""
+        from conductor.loyalty.matching import match_dispensary
+
+        header = [line for line in got.text.splitlines() if line.strip()][:6]
+        shop, _ = match_dispensary(self.session, got.dispensary, header)
+        qualifying = [line.total for line in got.lines if self.catalogue.match(line).qualifying]
+        return sum(qualifying, Decimal(0)), shop is not None
 
 
 def cases(n: int, seed: int) -> list[Case]:
@@ -140,7 +170,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--psm", type=int, default=4)
     parser.add_argument("--misses", type=Path, help="write images and text of receipts missed")
+    parser.add_argument("--no-match", action="store_true", help="OCR and parsing only")
     args = parser.parse_args()
+    matcher = None if args.no_match else Matcher(args.seed)
     all_cases = cases(args.n, args.seed)
     extractor = TesseractExtractor(psm=args.psm)
     counts: Counter[str] = Counter()
@@ -153,11 +185,15 @@ def main() -> None:
         stages["clean-up"].append(timings.clean)
         stages["tesseract"].append(timings.tesseract)
         stages["parse"].append(timings.parse)
-        if MATCH is not None:
-            before = time.perf_counter()
-            MATCH(got)
-            stages["match"].append(time.perf_counter() - before)
         one: Counter[str] = Counter()
+        if matcher is not None:
+            before = time.perf_counter()
+            spend, shop = matcher.spend(got)
+            stages["match"].append(time.perf_counter() - before)
+            truth = sum((x.total for x in case.spec.lines if x.name.startswith("MOTA")), Decimal(0))
+            one["spend"] += spend == truth
+            one["points"] += matcher.rules.customer_points(spend) == int(truth)
+            one["shop"] += shop
         misses = score(case, got, one)
         counts.update(one)
         for group in (case.layout, case.font):
@@ -198,6 +234,13 @@ def _report(
         print(f"  {label:<15} {counts[key]:4d} / {items:<4d} {counts[key] / items:7.1%}")
     for field in ("subtotal", "tax", "total", "cashier", "receipt", "date", "dispensary"):
         print(f"  {field:<15} {counts[field]:4d} / {n:<4d} {counts[field] / n:7.1%}")
+    if stages["match"]:
+        print(
+            "  after catalogue matching (house-brand lines found, points as the desk gives them):"
+        )
+        for label, key in (("  dispensary known", "shop"), ("  MOTA spend exact", "spend"),
+                           ("  points exact", "points")):  # fmt: skip
+            print(f"  {label:<17} {counts[key]:4d} / {n:<4d} {counts[key] / n:7.1%}")
 
 
 def _by_group(groups: dict[str, Counter[str]]) -> None:
