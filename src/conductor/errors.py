@@ -5,9 +5,13 @@
     ├── DatabaseError        the database is unreachable or its schema is not current
     ├── NotFound             a customer, transaction, product ... does not exist
     ├── InvalidInput         a value given by a person or a file is not acceptable
-    │   └── RowError         one row of an import file is bad (carries its line number)
+    │   ├── RowError         one row of an import file is bad (carries its line number)
+    │   ├── UploadError      a receipt upload is not a photo we accept (loyalty.photo)
+    │   └── ReceiptImageError  a receipt image cannot be decoded (loyalty.ocr)
     ├── MergeError           a duplicate group cannot be merged as asked
-    └── MailError            an e-mail was not sent; ``permanent`` tells retry logic what to do
+    ├── MailError            an e-mail was not sent; ``permanent`` tells retry logic what to do
+    ├── OcrError             tesseract failed or timed out on a receipt (loyalty.ocr)
+    └── VisionError          the vision model gave no usable reading; ``permanent`` as above
 
 Callers catch the narrowest class they can act on; the CLI turns any ConductorError into a
 one-line message and exit code 1.
