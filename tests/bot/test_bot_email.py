@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import email
 import email.policy
-import socket
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from botkit import NOW, OPTIONS, inbound, regular_customer, stock_the_shop
 from sqlalchemy.orm import Session
 
@@ -18,28 +15,13 @@ from conductor.bot.service import BotOptions, handle
 from conductor.mail import MailSettings
 from conductor.messaging import status as st
 from conductor.messaging.models import Message
-
-
-class Collect:
-    def __init__(self) -> None:
-        self.mails: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.mails.append(envelope)
-        return "250 OK"
+from smtpkit import Collect, smtp_collector
 
 
 @pytest.fixture
 def smtp() -> Iterator[tuple[Collect, MailSettings]]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    collect = Collect()
-    controller = Controller(collect, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield collect, MailSettings(host="127.0.0.1", port=port, tls="none", user="", password="",
-                                sender="MOTA <hello@mota.test>")  # fmt: skip
-    controller.stop()
+    with smtp_collector() as server:
+        yield server
 
 
 def test_an_email_conversation_gets_its_answer_by_email(

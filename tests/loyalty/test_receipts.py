@@ -24,6 +24,7 @@ from conductor.loyalty.service import Correction
 from conductor.messaging.consent import record_consent
 from conductor.messaging.models import Message
 from receipt_desk import NOW, desk, partner, photo, spec, stock_catalogue, with_lines
+from smtpkit import smtp_collector
 
 ANA = Submitter.checked("Ana Diaz", "(213) 555-0101", "ana@example.com", sms_consent=True)
 MOTA_LINES = [
@@ -164,3 +165,25 @@ def test_an_opted_out_number_gets_no_text_but_still_earns(
     )
     assert outcome.receipt.status == APPROVED and outcome.customer_points == 70
     assert session.scalar(select(func.count()).select_from(Message)) == 0
+
+
+def test_the_confirmation_is_e_mailed_through_a_real_smtp_server(
+    session: Session, settings: Settings, shop: int
+) -> None:
+    with smtp_collector() as (inbox, mail):
+        configured = settings.model_copy(
+            update={"smtp_host": mail.host, "smtp_port": mail.port, "smtp_tls": "none",
+                    "mail_from": "MOTA <hello@mota.test>"}
+        )  # fmt: skip
+        by_mail = Submitter.checked("Cy Park", None, "cy@example.com")
+        receipt_spec = with_lines(spec(19), MOTA_LINES[:1])
+        outcome = desk(configured).submit(
+            session, by_mail, photo(receipt_spec, layout="inline"), "image/png", now=NOW
+        )
+    assert outcome.receipt.status == APPROVED
+    assert [m.rcpt_tos for m in inbox.mails] == [["cy@example.com"]]
+    message = inbox.message()
+    assert "receipt" in message["Subject"].lower()
+    assert "earned 70 points" in message.get_content()
+    logged = session.scalars(select(Message).where(Message.channel == "email")).one()
+    assert logged.status == "sent" and logged.phone_number == "cy@example.com"
